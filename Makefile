@@ -1,0 +1,71 @@
+# One command to run the bot (`make run`) and one to test it (`make test`).
+# Both create the Python 3.10 virtual environment, install pinned packages and train
+# only when needed, so the second run is fast.
+
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+INSTALLED := $(VENV)/.installed
+SPACY_MODEL := build/spacy-en-lookup
+MODEL := models/osteo-hair-faq.tar.gz
+TRAINING_DATA := config.yml domain.yml $(shell find data -name '*.yml' -not -path 'data/knowledge/*')
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: install train run shell test unit lint types validate heldout calibrate bench clean
+
+install: $(INSTALLED) $(SPACY_MODEL)/meta.json
+
+$(INSTALLED): requirements.txt constraints.txt
+	@python310="$$(scripts/find_python310.sh)" || exit 1; \
+	  [ -x $(PY) ] || "$$python310" -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	touch $@
+
+$(SPACY_MODEL)/meta.json: scripts/build_spacy_model.py $(INSTALLED)
+	$(PY) scripts/build_spacy_model.py $(SPACY_MODEL)
+
+train: $(MODEL)
+
+$(MODEL): $(TRAINING_DATA) $(SPACY_MODEL)/meta.json
+	$(BIN)/rasa train --quiet --out models --fixed-model-name osteo-hair-faq
+	@touch $@
+
+run: install $(MODEL)
+	scripts/run.sh
+
+shell: install $(MODEL)
+	scripts/run.sh --shell
+
+validate: install
+	$(BIN)/rasa data validate --fail-on-warnings
+
+lint: install
+	$(BIN)/ruff check actions tests scripts
+	$(BIN)/ruff format --check actions tests scripts
+
+types: install
+	$(BIN)/mypy actions scripts
+
+unit: install
+	$(BIN)/pytest -q tests/unit
+
+# Every test: checks, unit tests, conversation tests, held-out evaluation, end to end.
+test: install $(MODEL)
+	scripts/test.sh
+
+calibrate: install
+	$(PY) scripts/calibrate_retrieval.py
+
+heldout: install $(MODEL)
+	$(PY) scripts/evaluate_heldout.py
+
+bench: install $(MODEL)
+	$(PY) scripts/bench.py
+
+clean:
+	rm -rf models .rasa build results rasa.db .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,232 @@
+"""The knowledge base: documents under data/knowledge/ and the answers grounded in them.
+
+Plain Python, no Rasa. Everything is loaded once per process (`load_knowledge` is
+cached) and validated on load: an answer that quotes a sentence the document does not
+contain is an error, so editing an article cannot silently break grounding.
+
+A document is `<name>.md`: YAML front matter (title, source), then `## Heading`
+sections of plain paragraphs. Its answers and tips are in `<name>.entries.yml`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+import yaml
+
+KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "data" / "knowledge"
+ENTRIES_SUFFIX = ".entries.yml"
+
+# A sentence ends at . ! or ? followed by white space and a capital letter or digit.
+_SENTENCE_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(])")
+
+
+class KnowledgeError(ValueError):
+    """The knowledge files are inconsistent (bad reference, misquoted sentence...)."""
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    text: str
+    sentences: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    title: str
+    source: str
+    sections: Tuple[Section, ...]
+
+    def section_of(self, sentence: str) -> Optional[Section]:
+        """The section whose text contains `sentence` verbatim."""
+        return next((s for s in self.sections if sentence in s.text), None)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A sentence copied verbatim from a document, with where it stands."""
+
+    text: str
+    document: Document
+    section: Section
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    intent: str
+    label: str
+    subjects: Tuple[str, ...]
+    aspect: str
+    answer: str
+    quotes: Tuple[Quote, ...]
+    more: Tuple[Quote, ...]
+    related: Tuple[str, ...]
+
+    @property
+    def document(self) -> Document:
+        return self.quotes[0].document
+
+
+@dataclass(frozen=True)
+class Tip:
+    id: str
+    focus: str
+    tip: str
+    quote: Quote
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One retrievable sentence; `entry_id` is the answer that quotes it, if any."""
+
+    quote: Quote
+    entry_id: Optional[str]
+
+
+class KnowledgeBase:
+    def __init__(
+        self,
+        documents: Dict[str, Document],
+        entries: List[Entry],
+        tips: List[Tip],
+    ) -> None:
+        self.documents = documents
+        self.entries: Dict[str, Entry] = {}
+        self.by_intent: Dict[str, Entry] = {}
+        for entry in entries:
+            if entry.id in self.entries:
+                raise KnowledgeError(f"duplicate entry id {entry.id!r}")
+            if entry.intent in self.by_intent:
+                raise KnowledgeError(f"intent {entry.intent!r} answers two entries")
+            self.entries[entry.id] = entry
+            self.by_intent[entry.intent] = entry
+        for entry in entries:
+            unknown = [r for r in entry.related if r not in self.entries]
+            if unknown:
+                raise KnowledgeError(f"entry {entry.id!r}: unknown related {unknown}")
+        self.tips = tuple(tips)
+
+    def find(self, subject: str, aspect: Optional[str] = None) -> Optional[Entry]:
+        """The first entry about `subject` (with `aspect`, when given)."""
+        for entry in self.entries.values():
+            if subject in entry.subjects and aspect in (None, entry.aspect):
+                return entry
+        return None
+
+    def passages(self) -> Iterator[Passage]:
+        """Every sentence of every document, each linked to an entry quoting it."""
+        quoted: Dict[str, str] = {}
+        for entry in self.entries.values():
+            for quote in entry.quotes:
+                quoted.setdefault(quote.text, entry.id)
+        for entry in self.entries.values():
+            for quote in entry.more:
+                quoted.setdefault(quote.text, entry.id)
+        for document in self.documents.values():
+            for section in document.sections:
+                for sentence in section.sentences:
+                    yield Passage(
+                        Quote(sentence, document, section), quoted.get(sentence)
+                    )
+
+
+def split_sentences(text: str) -> Tuple[str, ...]:
+    return tuple(s.strip() for s in _SENTENCE_BOUNDARY.split(text) if s.strip())
+
+
+def parse_document(doc_id: str, markdown: str) -> Document:
+    """Parse front matter and `## ` sections; paragraphs keep their exact text."""
+    match = re.match(r"---\n(.*?)\n---\n", markdown, re.DOTALL)
+    if not match:
+        raise KnowledgeError(f"{doc_id}: missing YAML front matter")
+    meta = yaml.safe_load(match.group(1)) or {}
+    if not meta.get("title"):
+        raise KnowledgeError(f"{doc_id}: front matter needs a title")
+    sections: List[Section] = []
+    heading: Optional[str] = None
+    paragraphs: List[str] = []
+
+    def close() -> None:
+        if heading is not None and paragraphs:
+            text = "\n".join(paragraphs)
+            sentences = tuple(
+                s for paragraph in paragraphs for s in split_sentences(paragraph)
+            )
+            sections.append(Section(heading, text, sentences))
+
+    for line in markdown[match.end() :].splitlines():
+        if line.startswith("## "):
+            close()
+            heading, paragraphs = line[3:].strip(), []
+        elif line.strip():
+            if heading is None:
+                raise KnowledgeError(f"{doc_id}: text before the first '## ' heading")
+            paragraphs.append(line.strip())
+    close()
+    if not sections:
+        raise KnowledgeError(f"{doc_id}: no sections")
+    return Document(doc_id, str(meta["title"]), str(meta.get("source", "")), tuple(sections))
+
+
+def _quote(document: Document, sentence: str, where: str) -> Quote:
+    section = document.section_of(sentence)
+    if section is None:
+        raise KnowledgeError(
+            f"{where}: not found verbatim in {document.id}.md: {sentence!r}"
+        )
+    return Quote(sentence, document, section)
+
+
+def _entry(document: Document, raw: Dict[str, Any]) -> Entry:
+    where = f"entry {raw.get('id')!r}"
+    quotes = tuple(_quote(document, s, where) for s in raw.get("quotes") or ())
+    if not quotes:
+        raise KnowledgeError(f"{where}: needs at least one quote")
+    return Entry(
+        id=raw["id"],
+        intent=raw["intent"],
+        label=raw["label"],
+        subjects=tuple(raw.get("subjects") or ()),
+        aspect=raw.get("aspect", ""),
+        answer=raw["answer"].strip(),
+        quotes=quotes,
+        more=tuple(_quote(document, s, where) for s in raw.get("more") or ()),
+        related=tuple(raw.get("related") or ()),
+    )
+
+
+def _tip(document: Document, raw: Dict[str, Any]) -> Tip:
+    quote = _quote(document, raw["quote"], f"tip {raw.get('id')!r}")
+    return Tip(raw["id"], raw["focus"], raw["tip"].strip(), quote)
+
+
+def load_directory(directory: Path) -> KnowledgeBase:
+    documents: Dict[str, Document] = {}
+    entries: List[Entry] = []
+    tips: List[Tip] = []
+    for path in sorted(directory.glob("*.md")):
+        documents[path.stem] = parse_document(path.stem, path.read_text("utf-8"))
+    for path in sorted(directory.glob("*" + ENTRIES_SUFFIX)):
+        raw = yaml.safe_load(path.read_text("utf-8")) or {}
+        doc_id = raw.get("document") or path.name[: -len(ENTRIES_SUFFIX)]
+        if doc_id not in documents:
+            raise KnowledgeError(f"{path.name}: no document {doc_id}.md")
+        document = documents[doc_id]
+        entries += [_entry(document, e) for e in raw.get("entries") or ()]
+        tips += [_tip(document, t) for t in raw.get("tips") or ()]
+    if not documents:
+        raise KnowledgeError(f"no documents in {directory}")
+    return KnowledgeBase(documents, entries, tips)
+
+
+@lru_cache(maxsize=None)
+def load_knowledge(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
+    """The knowledge base, parsed and validated once per process."""
+    return load_directory(directory)

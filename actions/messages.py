@@ -1,0 +1,77 @@
+"""Reading the tracker and sending grounded messages: the pieces every action shares."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.constants import (
+    SLOT_DISCLAIMER_SHOWN,
+    SLOT_LAST_ENTRY,
+    SLOT_MORE_SHOWN,
+    SUBJECT_ENTITIES,
+    UTTER_ANSWER,
+    UTTER_DISCLAIMER,
+)
+from actions.knowledge import Entry, KnowledgeBase, Quote
+
+
+def latest_intent(tracker: Tracker) -> Optional[str]:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def subjects_in(tracker: Tracker) -> List[str]:
+    """Synonym-normalised subject entity values of the latest message, in order."""
+    values = (
+        str(e.get("value", "")).strip().lower()
+        for e in tracker.latest_message.get("entities") or []
+        if e.get("entity") in SUBJECT_ENTITIES
+    )
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def citation(quotes: Iterable[Quote]) -> Dict[str, str]:
+    """Template variables for a quotation: `quote`, `title` and `section`."""
+    quotes = list(quotes)
+    sections = dict.fromkeys(f"“{q.section.heading}”" for q in quotes)
+    return {
+        "quote": " ".join(q.text for q in quotes),
+        "title": quotes[0].document.title,
+        "section": ", ".join(sections),
+    }
+
+
+def buttons_for(knowledge: KnowledgeBase, entry_ids: Iterable[str]) -> List[Dict[str, Any]]:
+    """Follow-up suggestions: each button sends the entry's intent as its payload."""
+    entries = (knowledge.entries[i] for i in entry_ids if i in knowledge.entries)
+    return [{"title": e.label, "payload": f"/{e.intent}"} for e in entries]
+
+
+def disclaimer_once(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """The 'general information, not advice' note, once per conversation."""
+    if tracker.get_slot(SLOT_DISCLAIMER_SHOWN):
+        return []
+    dispatcher.utter_message(response=UTTER_DISCLAIMER)
+    return [SlotSet(SLOT_DISCLAIMER_SHOWN, True)]
+
+
+def utter_entry(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    knowledge: KnowledgeBase,
+    entry: Entry,
+) -> List[EventType]:
+    """Send an entry's grounded answer and remember it as the conversation's context."""
+    dispatcher.utter_message(
+        response=UTTER_ANSWER,
+        buttons=buttons_for(knowledge, entry.related),
+        answer=entry.answer,
+        **citation(entry.quotes),
+    )
+    return disclaimer_once(dispatcher, tracker) + [
+        SlotSet(SLOT_LAST_ENTRY, entry.id),
+        SlotSet(SLOT_MORE_SHOWN, False),
+    ]

@@ -1,0 +1,73 @@
+"""Which knowledge entry answers a message, given its intent, entities and context.
+
+Plain Python, no Rasa: the rules are data-driven (entry subjects and aspects), so a
+new article needs entries, not code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+from actions.constants import ASPECT_AMOUNT, INTENT_HOW_MUCH, INTENT_WHAT_ABOUT
+from actions.knowledge import Entry, KnowledgeBase
+
+
+@dataclass(frozen=True)
+class Resolution:
+    entry: Optional[Entry]
+    # Set when the message asks for something the knowledge cannot give:
+    # "no_amount" (how much of X? but the article gives no amount) or
+    # "no_subject" (what about...? with nothing recognised to ask about).
+    missing: Optional[str] = None
+
+
+def resolve(
+    knowledge: KnowledgeBase,
+    intent: Optional[str],
+    subjects: Sequence[str],
+    last_entry_id: Optional[str],
+) -> Resolution:
+    """Resolve to an entry.
+
+    `subjects` are the synonym-normalised entity values in the message, and
+    `last_entry_id` is the entry answered last in this conversation.
+    """
+    last = knowledge.entries.get(last_entry_id or "")
+    if intent == INTENT_HOW_MUCH:
+        for subject in list(subjects) + list(last.subjects if last else ()):
+            entry = knowledge.find(subject, ASPECT_AMOUNT)
+            if entry:
+                return Resolution(entry)
+        return Resolution(None, "no_amount" if subjects or last else "no_subject")
+    if intent == INTENT_WHAT_ABOUT:
+        if not subjects:
+            return Resolution(None, "no_subject")
+        return Resolution(by_subject(knowledge, subjects, last))
+
+    entry = knowledge.by_intent.get(intent or "")
+    if entry is None:
+        return Resolution(None)
+    # The classifier picked the right kind of question but a neighbouring subject
+    # ("can steroids thin hair?" -> ask_bisphosphonates): trust the named subject.
+    if subjects and not set(subjects) & set(entry.subjects):
+        for subject in subjects:
+            other = knowledge.find(subject, entry.aspect)
+            if other:
+                return Resolution(other)
+    return Resolution(entry)
+
+
+def by_subject(
+    knowledge: KnowledgeBase, subjects: Sequence[str], last: Optional[Entry]
+) -> Optional[Entry]:
+    """Prefer the entry that asks the same kind of question as the last answer."""
+    for subject in subjects:
+        if last:
+            same_aspect = knowledge.find(subject, last.aspect)
+            if same_aspect:
+                return same_aspect
+        entry = knowledge.find(subject)
+        if entry:
+            return entry
+    return None

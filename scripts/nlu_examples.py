@@ -1,0 +1,36 @@
+"""Read intent examples from Rasa YAML training data as plain (text, intent) pairs.
+
+Entity markup `[text](entity)` and `[text]{...}` is reduced to its text. Used by the
+calibration and evaluation scripts, which must not need a trained model.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterable, Iterator, List, Tuple
+
+import yaml
+
+_ENTITY = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
+
+
+def plain_text(example: str) -> str:
+    return _ENTITY.sub(r"\1", example).strip()
+
+
+def examples(paths: Iterable[Path]) -> Iterator[Tuple[str, str]]:
+    for path in paths:
+        data = yaml.safe_load(path.read_text("utf-8")) or {}
+        for block in data.get("nlu") or []:
+            if "intent" not in block:
+                continue
+            for line in str(block.get("examples", "")).splitlines():
+                line = line.strip()
+                if line.startswith("- "):
+                    yield plain_text(line[2:]), block["intent"]
+
+
+def training_examples(root: Path) -> List[Tuple[str, str]]:
+    paths = sorted(p for p in (root / "data").rglob("*.yml") if "knowledge" not in p.parts)
+    return list(examples(paths))

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Start the action server and the Rasa server (REST + socket.io) and stop both on
+# Ctrl-C / SIGTERM. `make run` calls this after installing and training.
+#
+# Environment (all optional):
+#   RASA_PORT (5005), ACTION_PORT (5055), RASA_MODEL (models/osteo-hair-faq.tar.gz)
+#   TRACKER_STORE=sqlite (default; file TRACKER_SQLITE_DB, rasa.db) | postgres
+#     (endpoints.postgres.yml, POSTGRES_HOST/PORT/DB/USER/PASSWORD)
+#   ENDPOINTS: an endpoints file to use instead (tests use their own ports).
+# `--shell` talks to the bot in this terminal instead of serving it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BIN=.venv/bin
+RASA_PORT=${RASA_PORT:-5005}
+ACTION_PORT=${ACTION_PORT:-5055}
+RASA_MODEL=${RASA_MODEL:-models/osteo-hair-faq.tar.gz}
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
+export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTION_PORT}/webhook}
+
+case "${TRACKER_STORE:-sqlite}" in
+  sqlite)
+    default_endpoints=endpoints.yml
+    export TRACKER_SQLITE_DB=${TRACKER_SQLITE_DB:-rasa.db}
+    ;;
+  postgres)
+    default_endpoints=endpoints.postgres.yml
+    export POSTGRES_HOST=${POSTGRES_HOST:-127.0.0.1} POSTGRES_PORT=${POSTGRES_PORT:-5432}
+    export POSTGRES_DB=${POSTGRES_DB:-rasa} POSTGRES_USER=${POSTGRES_USER:-postgres}
+    export POSTGRES_PASSWORD=${POSTGRES_PASSWORD:-}
+    ;;
+  *) echo "error: TRACKER_STORE must be sqlite or postgres, not '${TRACKER_STORE}'" >&2; exit 2 ;;
+esac
+ENDPOINTS=${ENDPOINTS:-$default_endpoints}
+
+for f in "$BIN/rasa" "$RASA_MODEL"; do
+  [ -e "$f" ] || { echo "error: $f is missing; use 'make run', which installs and trains first" >&2; exit 1; }
+done
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+"$BIN/rasa" run actions --actions actions --port "$ACTION_PORT" &
+pids+=($!)
+
+if [ "${1:-}" = "--shell" ]; then
+  "$BIN/rasa" shell --model "$RASA_MODEL" --endpoints "$ENDPOINTS"
+  exit 0
+fi
+
+"$BIN/rasa" run --model "$RASA_MODEL" --port "$RASA_PORT" --endpoints "$ENDPOINTS" \
+  --credentials credentials.yml --cors "*" --enable-api &
+pids+=($!)
+
+for _ in $(seq 1 120); do
+  if curl -fs "http://127.0.0.1:${RASA_PORT}/status" >/dev/null 2>&1; then
+    cat <<EOT
+
+The assistant is ready.
+  REST:      POST http://localhost:${RASA_PORT}/webhooks/rest/webhook  {"sender": "me", "message": "does osteoporosis cause hair loss?"}
+  socket.io: http://localhost:${RASA_PORT}/socket.io/
+  Actions:   http://localhost:${ACTION_PORT}/webhook
+Press Ctrl-C to stop.
+EOT
+    break
+  fi
+  for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "error: a server exited during start-up" >&2; exit 1; }; done
+  sleep 0.5
+done
+
+# Stop everything as soon as either server exits.
+wait -n "${pids[@]}"
+echo "error: a server stopped; shutting down the other one" >&2
+exit 1

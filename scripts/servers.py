@@ -1,0 +1,126 @@
+"""Start the bot exactly as `make run` does (scripts/run.sh), on chosen ports.
+
+Used by the end-to-end tests, the held-out evaluation and the benchmark, so that
+all of them measure the real servers. The conversation store is a SQLite file in a
+temporary folder, removed afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Bot:
+    url: str
+    action_url: str
+    process: subprocess.Popen
+    log_path: Path
+    started_at: float
+    first_reply_seconds: float
+    sqlite_path: Path
+
+    def send(self, sender: str, message: str, timeout: float = 30) -> List[Dict]:
+        response = requests.post(
+            f"{self.url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": message},
+            timeout=timeout,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def log(self) -> str:
+        return self.log_path.read_text("utf-8", errors="replace")
+
+
+def wait_for_reply(url: str, process: subprocess.Popen, timeout: float) -> None:
+    """Poll until the bot answers a real message through the action server."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the bot exited during start-up")
+        with contextlib.suppress(requests.RequestException):
+            reply = requests.post(
+                f"{url}/webhooks/rest/webhook",
+                json={"sender": "__startup_probe__", "message": "/ask_causal_link"},
+                timeout=5,
+            )
+            if reply.ok and any("Source:" in m.get("text", "") for m in reply.json()):
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"no reply from {url} within {timeout} s")
+
+
+@contextlib.contextmanager
+def running_bot(
+    env: Optional[Dict[str, str]] = None, timeout: float = 120
+) -> Iterator[Bot]:
+    rasa_port, action_port = free_port(), free_port()
+    with tempfile.TemporaryDirectory(prefix="osteo-bot-") as tmp:
+        log_path = Path(tmp) / "servers.log"
+        sqlite_path = Path(tmp) / "tracker.db"
+        full_env = {
+            **os.environ,
+            "RASA_PORT": str(rasa_port),
+            "ACTION_PORT": str(action_port),
+            "TRACKER_SQLITE_DB": str(sqlite_path),
+            **(env or {}),
+        }
+        started = time.monotonic()
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(
+                [str(ROOT / "scripts" / "run.sh")],
+                cwd=ROOT,
+                env=full_env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        url = f"http://127.0.0.1:{rasa_port}"
+        try:
+            wait_for_reply(url, process, timeout)
+            bot = Bot(
+                url,
+                f"http://127.0.0.1:{action_port}",
+                process,
+                log_path,
+                started,
+                time.monotonic() - started,
+                sqlite_path,
+            )
+            yield bot
+        except Exception:
+            print(log_path.read_text("utf-8", errors="replace")[-5000:])
+            raise
+        finally:
+            stop(process)
+
+
+def stop(process: subprocess.Popen, timeout: float = 30) -> None:
+    """SIGTERM the run script (it stops both servers); kill the group if it hangs."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
