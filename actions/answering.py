@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.constants import (
+    INTENT_FOLLOWUP,
     SLOT_LAST_ENTRY,
     SLOT_MORE_SHOWN,
     UTTER_CAPABILITIES,
@@ -29,9 +30,8 @@ from actions.messages import (
     subjects_in,
     utter_entry,
 )
-from actions.resolve import by_subject, resolve
-
-_MISSING_RESPONSES = {"no_amount": UTTER_NO_AMOUNT, "no_subject": UTTER_UNCLEAR_SUBJECT}
+from actions.resolve import by_subject, entry_for_hit, follow_up, resolve
+from actions.retrieval import load_index
 
 
 def _last_entry(tracker: Tracker) -> Entry | None:
@@ -39,38 +39,49 @@ def _last_entry(tracker: Tracker) -> Entry | None:
 
 
 class ActionAnswer(Action):
-    """Answer a topic question, or a follow-up that names only a subject or amount."""
+    """Answer a topic question, or a follow-up that leans on the last answer."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[EventType]:
         knowledge = load_knowledge()
-        resolution = resolve(
-            knowledge,
-            latest_intent(tracker),
-            subjects_in(tracker),
-            tracker.get_slot(SLOT_LAST_ENTRY),
-        )
-        if resolution.entry:
-            return utter_entry(dispatcher, tracker, knowledge, resolution.entry)
-        dispatcher.utter_message(
-            response=_MISSING_RESPONSES.get(resolution.missing or "", UTTER_DECLINE)
-        )
+        last = _last_entry(tracker)
+        intent = latest_intent(tracker)
+        resolution = resolve(knowledge, intent, subjects_in(tracker), last.id if last else None)
+        entry = resolution.entry
+        if entry is None and (intent == INTENT_FOLLOWUP or resolution.missing == "no_subject"):
+            index, settings = load_index()
+            hit = follow_up(index, settings, tracker.latest_message.get("text") or "", last)
+            entry = entry_for_hit(knowledge, hit, last) if hit else None
+            if entry is None:
+                response = UTTER_UNCLEAR_SUBJECT if last is None else UTTER_DECLINE
+                dispatcher.utter_message(response=response)
+                return []
+        if entry is not None:
+            return utter_entry(dispatcher, tracker, knowledge, entry)
+        no_amount = resolution.missing == "no_amount"
+        dispatcher.utter_message(response=UTTER_NO_AMOUNT if no_amount else UTTER_DECLINE)
         return []
 
 
 class ActionTellMore(Action):
     """'Tell me more': the entry's further sentences, then say there is no more."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_tell_more"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[EventType]:
         entry = _last_entry(tracker)
         if entry is None:
             dispatcher.utter_message(response=UTTER_NOTHING_YET)
@@ -86,12 +97,15 @@ class ActionTellMore(Action):
 class ActionCiteSource(Action):
     """'Where does it say that?': the last answer's quotation and section."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_cite_source"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[EventType]:
         entry = _last_entry(tracker)
         if entry is None:
             dispatcher.utter_message(response=UTTER_NOTHING_YET)
@@ -103,12 +117,15 @@ class ActionCiteSource(Action):
 class ActionPersonalAdvice(Action):
     """Never advice: a pointer to the doctor, then the general information if any."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_personal_advice"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[EventType]:
         dispatcher.utter_message(response=UTTER_PERSONAL_ADVICE)
         knowledge = load_knowledge()
         entry = by_subject(knowledge, subjects_in(tracker), None)
@@ -118,12 +135,15 @@ class ActionPersonalAdvice(Action):
 class ActionListTopics(Action):
     """'What can you do?': the topics the knowledge base answers, from the data."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_list_topics"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[EventType]:
         knowledge = load_knowledge()
         topics = "\n".join(f"• {e.label}" for e in knowledge.entries.values())
         dispatcher.utter_message(

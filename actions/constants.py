@@ -15,6 +15,7 @@ SUBJECT_ENTITIES = (ENTITY_MEDICATION, ENTITY_NUTRIENT, ENTITY_LIFESTYLE)
 # Intents that are answered from context rather than by their own entry
 INTENT_WHAT_ABOUT = "ask_what_about"
 INTENT_HOW_MUCH = "ask_how_much"
+INTENT_FOLLOWUP = "ask_followup"
 INTENT_OUT_OF_SCOPE = "out_of_scope"
 
 # Aspect used by "how much?" follow-ups

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.constants import SLOT_LAST_ENTRY, SLOT_MORE_SHOWN, UTTER_DECLINE, UTTER_RETRIEVED
-from actions.messages import citation, disclaimer_once, subjects_in
+from actions.constants import (
+    UTTER_DECLINE,
+    UTTER_RETRIEVED,
+)
+from actions.messages import answered, citation, subjects_in
 from actions.retrieval import load_index
 
 
@@ -17,19 +20,19 @@ class ActionRetrieveOrDecline(Action):
     """For `nlu_fallback`: the article's closest sentence if it clears the calibrated
     thresholds, else "the article does not cover that"."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_retrieve_or_decline"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[EventType]:
         index, settings = load_index()
         hit = index.search(tracker.latest_message.get("text") or "", subjects_in(tracker))
         if hit is None or not hit.clears(settings):
             dispatcher.utter_message(response=UTTER_DECLINE)
             return []
         dispatcher.utter_message(response=UTTER_RETRIEVED, **citation([hit.passage.quote]))
-        return disclaimer_once(dispatcher, tracker) + [
-            SlotSet(SLOT_LAST_ENTRY, hit.passage.entry_id),
-            SlotSet(SLOT_MORE_SHOWN, False),
-        ]
+        return answered(dispatcher, tracker, next(iter(hit.passage.entry_ids), None))

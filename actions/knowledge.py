@@ -11,10 +11,11 @@ sections of plain paragraphs. Its answers and tips are in `<name>.entries.yml`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any
 
 import yaml
 
@@ -33,7 +34,7 @@ class KnowledgeError(ValueError):
 class Section:
     heading: str
     text: str
-    sentences: Tuple[str, ...]
+    sentences: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,9 @@ class Document:
     id: str
     title: str
     source: str
-    sections: Tuple[Section, ...]
+    sections: tuple[Section, ...]
 
-    def section_of(self, sentence: str) -> Optional[Section]:
+    def section_of(self, sentence: str) -> Section | None:
         """The section whose text contains `sentence` verbatim."""
         return next((s for s in self.sections if sentence in s.text), None)
 
@@ -62,12 +63,12 @@ class Entry:
     id: str
     intent: str
     label: str
-    subjects: Tuple[str, ...]
+    subjects: tuple[str, ...]
     aspect: str
     answer: str
-    quotes: Tuple[Quote, ...]
-    more: Tuple[Quote, ...]
-    related: Tuple[str, ...]
+    quotes: tuple[Quote, ...]
+    more: tuple[Quote, ...]
+    related: tuple[str, ...]
 
     @property
     def document(self) -> Document:
@@ -84,22 +85,22 @@ class Tip:
 
 @dataclass(frozen=True)
 class Passage:
-    """One retrievable sentence; `entry_id` is the answer that quotes it, if any."""
+    """One retrievable sentence and the entries that quote it (quotes first)."""
 
     quote: Quote
-    entry_id: Optional[str]
+    entry_ids: tuple[str, ...]
 
 
 class KnowledgeBase:
     def __init__(
         self,
-        documents: Dict[str, Document],
-        entries: List[Entry],
-        tips: List[Tip],
+        documents: dict[str, Document],
+        entries: list[Entry],
+        tips: list[Tip],
     ) -> None:
         self.documents = documents
-        self.entries: Dict[str, Entry] = {}
-        self.by_intent: Dict[str, Entry] = {}
+        self.entries: dict[str, Entry] = {}
+        self.by_intent: dict[str, Entry] = {}
         for entry in entries:
             if entry.id in self.entries:
                 raise KnowledgeError(f"duplicate entry id {entry.id!r}")
@@ -113,7 +114,7 @@ class KnowledgeBase:
                 raise KnowledgeError(f"entry {entry.id!r}: unknown related {unknown}")
         self.tips = tuple(tips)
 
-    def find(self, subject: str, aspect: Optional[str] = None) -> Optional[Entry]:
+    def find(self, subject: str, aspect: str | None = None) -> Entry | None:
         """The first entry about `subject` (with `aspect`, when given)."""
         for entry in self.entries.values():
             if subject in entry.subjects and aspect in (None, entry.aspect):
@@ -121,23 +122,24 @@ class KnowledgeBase:
         return None
 
     def passages(self) -> Iterator[Passage]:
-        """Every sentence of every document, each linked to an entry quoting it."""
-        quoted: Dict[str, str] = {}
+        """Every sentence of every document, linked to the entries quoting it."""
+        quoted: dict[str, list[str]] = {}
         for entry in self.entries.values():
             for quote in entry.quotes:
-                quoted.setdefault(quote.text, entry.id)
+                quoted.setdefault(quote.text, []).append(entry.id)
         for entry in self.entries.values():
             for quote in entry.more:
-                quoted.setdefault(quote.text, entry.id)
+                quoted.setdefault(quote.text, []).append(entry.id)
         for document in self.documents.values():
             for section in document.sections:
                 for sentence in section.sentences:
                     yield Passage(
-                        Quote(sentence, document, section), quoted.get(sentence)
+                        Quote(sentence, document, section),
+                        tuple(dict.fromkeys(quoted.get(sentence, ()))),
                     )
 
 
-def split_sentences(text: str) -> Tuple[str, ...]:
+def split_sentences(text: str) -> tuple[str, ...]:
     return tuple(s.strip() for s in _SENTENCE_BOUNDARY.split(text) if s.strip())
 
 
@@ -149,16 +151,14 @@ def parse_document(doc_id: str, markdown: str) -> Document:
     meta = yaml.safe_load(match.group(1)) or {}
     if not meta.get("title"):
         raise KnowledgeError(f"{doc_id}: front matter needs a title")
-    sections: List[Section] = []
-    heading: Optional[str] = None
-    paragraphs: List[str] = []
+    sections: list[Section] = []
+    heading: str | None = None
+    paragraphs: list[str] = []
 
     def close() -> None:
         if heading is not None and paragraphs:
             text = "\n".join(paragraphs)
-            sentences = tuple(
-                s for paragraph in paragraphs for s in split_sentences(paragraph)
-            )
+            sentences = tuple(s for paragraph in paragraphs for s in split_sentences(paragraph))
             sections.append(Section(heading, text, sentences))
 
     for line in markdown[match.end() :].splitlines():
@@ -178,13 +178,11 @@ def parse_document(doc_id: str, markdown: str) -> Document:
 def _quote(document: Document, sentence: str, where: str) -> Quote:
     section = document.section_of(sentence)
     if section is None:
-        raise KnowledgeError(
-            f"{where}: not found verbatim in {document.id}.md: {sentence!r}"
-        )
+        raise KnowledgeError(f"{where}: not found verbatim in {document.id}.md: {sentence!r}")
     return Quote(sentence, document, section)
 
 
-def _entry(document: Document, raw: Dict[str, Any]) -> Entry:
+def _entry(document: Document, raw: dict[str, Any]) -> Entry:
     where = f"entry {raw.get('id')!r}"
     quotes = tuple(_quote(document, s, where) for s in raw.get("quotes") or ())
     if not quotes:
@@ -202,15 +200,15 @@ def _entry(document: Document, raw: Dict[str, Any]) -> Entry:
     )
 
 
-def _tip(document: Document, raw: Dict[str, Any]) -> Tip:
+def _tip(document: Document, raw: dict[str, Any]) -> Tip:
     quote = _quote(document, raw["quote"], f"tip {raw.get('id')!r}")
     return Tip(raw["id"], raw["focus"], raw["tip"].strip(), quote)
 
 
 def load_directory(directory: Path) -> KnowledgeBase:
-    documents: Dict[str, Document] = {}
-    entries: List[Entry] = []
-    tips: List[Tip] = []
+    documents: dict[str, Document] = {}
+    entries: list[Entry] = []
+    tips: list[Tip] = []
     for path in sorted(directory.glob("*.md")):
         documents[path.stem] = parse_document(path.stem, path.read_text("utf-8"))
     for path in sorted(directory.glob("*" + ENTRIES_SUFFIX)):
@@ -226,7 +224,7 @@ def load_directory(directory: Path) -> KnowledgeBase:
     return KnowledgeBase(documents, entries, tips)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_knowledge(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
     """The knowledge base, parsed and validated once per process."""
     return load_directory(directory)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Optional
+from collections.abc import Iterable
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -19,11 +20,11 @@ from actions.constants import (
 from actions.knowledge import Entry, KnowledgeBase, Quote
 
 
-def latest_intent(tracker: Tracker) -> Optional[str]:
+def latest_intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
-def subjects_in(tracker: Tracker) -> List[str]:
+def subjects_in(tracker: Tracker) -> list[str]:
     """Synonym-normalised subject entity values of the latest message, in order."""
     values = (
         str(e.get("value", "")).strip().lower()
@@ -33,7 +34,7 @@ def subjects_in(tracker: Tracker) -> List[str]:
     return list(dict.fromkeys(v for v in values if v))
 
 
-def citation(quotes: Iterable[Quote]) -> Dict[str, str]:
+def citation(quotes: Iterable[Quote]) -> dict[str, str]:
     """Template variables for a quotation: `quote`, `title` and `section`."""
     quotes = list(quotes)
     sections = dict.fromkeys(f"“{q.section.heading}”" for q in quotes)
@@ -44,13 +45,13 @@ def citation(quotes: Iterable[Quote]) -> Dict[str, str]:
     }
 
 
-def buttons_for(knowledge: KnowledgeBase, entry_ids: Iterable[str]) -> List[Dict[str, Any]]:
+def buttons_for(knowledge: KnowledgeBase, entry_ids: Iterable[str]) -> list[dict[str, Any]]:
     """Follow-up suggestions: each button sends the entry's intent as its payload."""
     entries = (knowledge.entries[i] for i in entry_ids if i in knowledge.entries)
     return [{"title": e.label, "payload": f"/{e.intent}"} for e in entries]
 
 
-def disclaimer_once(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+def disclaimer_once(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """The 'general information, not advice' note, once per conversation."""
     if tracker.get_slot(SLOT_DISCLAIMER_SHOWN):
         return []
@@ -63,7 +64,7 @@ def utter_entry(
     tracker: Tracker,
     knowledge: KnowledgeBase,
     entry: Entry,
-) -> List[EventType]:
+) -> list[EventType]:
     """Send an entry's grounded answer and remember it as the conversation's context."""
     dispatcher.utter_message(
         response=UTTER_ANSWER,
@@ -71,7 +72,15 @@ def utter_entry(
         answer=entry.answer,
         **citation(entry.quotes),
     )
-    return disclaimer_once(dispatcher, tracker) + [
-        SlotSet(SLOT_LAST_ENTRY, entry.id),
+    return answered(dispatcher, tracker, entry.id)
+
+
+def answered(
+    dispatcher: CollectingDispatcher, tracker: Tracker, entry_id: str | None
+) -> list[EventType]:
+    """After an answer: the one-time disclaimer, and the answer becomes the context."""
+    return [
+        *disclaimer_once(dispatcher, tracker),
+        SlotSet(SLOT_LAST_ENTRY, entry_id),
         SlotSet(SLOT_MORE_SHOWN, False),
     ]

@@ -6,27 +6,28 @@ new article needs entries, not code.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional, Sequence
 
 from actions.constants import ASPECT_AMOUNT, INTENT_HOW_MUCH, INTENT_WHAT_ABOUT
 from actions.knowledge import Entry, KnowledgeBase
+from actions.retrieval import Hit, PassageIndex, Settings
 
 
 @dataclass(frozen=True)
 class Resolution:
-    entry: Optional[Entry]
+    entry: Entry | None
     # Set when the message asks for something the knowledge cannot give:
     # "no_amount" (how much of X? but the article gives no amount) or
-    # "no_subject" (what about...? with nothing recognised to ask about).
-    missing: Optional[str] = None
+    # "no_subject" (what about...? with no subject recognised: see `follow_up`).
+    missing: str | None = None
 
 
 def resolve(
     knowledge: KnowledgeBase,
-    intent: Optional[str],
+    intent: str | None,
     subjects: Sequence[str],
-    last_entry_id: Optional[str],
+    last_entry_id: str | None,
 ) -> Resolution:
     """Resolve to an entry.
 
@@ -59,8 +60,8 @@ def resolve(
 
 
 def by_subject(
-    knowledge: KnowledgeBase, subjects: Sequence[str], last: Optional[Entry]
-) -> Optional[Entry]:
+    knowledge: KnowledgeBase, subjects: Sequence[str], last: Entry | None
+) -> Entry | None:
     """Prefer the entry that asks the same kind of question as the last answer."""
     for subject in subjects:
         if last:
@@ -71,3 +72,26 @@ def by_subject(
         if entry:
             return entry
     return None
+
+
+def context_terms(entry: Entry) -> list[str]:
+    """Words that stand for what an answer was about, to fill in 'it' and 'that'."""
+    return [subject.replace("_", " ") for subject in entry.subjects] + [entry.label]
+
+
+def entry_for_hit(knowledge: KnowledgeBase, hit: Hit, prefer: Entry | None = None) -> Entry | None:
+    """The entry quoting the passage found, preferring `prefer` when it quotes it too."""
+    ids = hit.passage.entry_ids
+    if prefer is not None and prefer.id in ids:
+        return prefer
+    return knowledge.entries[ids[0]] if ids else None
+
+
+def follow_up(index: PassageIndex, settings: Settings, text: str, last: Entry | None) -> Hit | None:
+    """Read a follow-up that names no subject ("is it permanent?") in the light of
+    the last answer: the passage that best matches the message plus that answer's
+    subject, if it clears the retrieval thresholds."""
+    if last is None:
+        return None
+    hit = index.search(text, context_terms(last))
+    return hit if hit is not None and hit.clears(settings) else None

@@ -8,10 +8,10 @@ data/knowledge/retrieval.yml); otherwise the bot declines.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Iterable, List, Optional, Sequence, Tuple
 
 import yaml
 from rank_bm25 import BM25Okapi
@@ -23,19 +23,183 @@ SETTINGS_FILE = "retrieval.yml"
 _WORD = re.compile(r"[a-z0-9]+")
 # Function words and question frames that say nothing about the topic.
 STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because
-    been before being below between both but by can could did do does doing down during
-    each few for from further had has have having he her here hers herself him himself
-    his how i if in into is it its itself just me more most my myself no nor not now of
-    off on once only or other our ours out over own same she should so some such than
-    that the their theirs them then there these they this those through to too under
-    until up very was we were what when where which while who whom why will with would
-    you your yours yourself yourselves im ive dont doesnt cant isnt thing things get
-    got really much many tell know please thanks hi hey help anything something lot
-    way make made one ok okay""".split()
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "im",
+        "ive",
+        "dont",
+        "doesnt",
+        "cant",
+        "isnt",
+        "thing",
+        "things",
+        "get",
+        "got",
+        "really",
+        "much",
+        "many",
+        "tell",
+        "know",
+        "please",
+        "thanks",
+        "hi",
+        "hey",
+        "help",
+        "anything",
+        "something",
+        "lot",
+        "way",
+        "make",
+        "made",
+        "one",
+        "ok",
+        "okay",
+        "well",
+        "even",
+        "still",
+        "instead",
+        "just",
+    ]
 )
-_SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ness", "ing", "ies", "ied",
-             "ed", "es", "ly", "s")
+_SUFFIXES = (
+    "ational",
+    "ations",
+    "ation",
+    "ments",
+    "ment",
+    "ness",
+    "ing",
+    "ies",
+    "ied",
+    "ed",
+    "es",
+    "ly",
+    "s",
+)
 
 
 def stem(word: str) -> str:
@@ -46,7 +210,7 @@ def stem(word: str) -> str:
     return word
 
 
-def tokenize(text: str) -> List[str]:
+def tokenize(text: str) -> list[str]:
     words = _WORD.findall(text.lower().replace("’", "'").replace("'", ""))
     return [stem(w) for w in words if w not in STOPWORDS]
 
@@ -71,13 +235,13 @@ class PassageIndex:
     """BM25 over sentences; each sentence is indexed with its section heading."""
 
     def __init__(self, passages: Iterable[Passage]) -> None:
-        self.passages: Tuple[Passage, ...] = tuple(passages)
+        self.passages: tuple[Passage, ...] = tuple(passages)
         self._terms = [
             tokenize(p.quote.text + " " + p.quote.section.heading) for p in self.passages
         ]
         self._bm25 = BM25Okapi(self._terms)
 
-    def search(self, query: str, extra_terms: Sequence[str] = ()) -> Optional[Hit]:
+    def search(self, query: str, extra_terms: Sequence[str] = ()) -> Hit | None:
         """The best passage for `query`; `extra_terms` (entity values) widen it."""
         terms = tokenize(query) + [t for x in extra_terms for t in tokenize(x)]
         if not terms:
@@ -94,8 +258,8 @@ def load_settings(directory: Path = KNOWLEDGE_DIR) -> Settings:
     return Settings(float(raw["min_score"]), float(raw["min_coverage"]))
 
 
-@lru_cache(maxsize=None)
-def load_index(directory: Path = KNOWLEDGE_DIR) -> Tuple[PassageIndex, Settings]:
+@cache
+def load_index(directory: Path = KNOWLEDGE_DIR) -> tuple[PassageIndex, Settings]:
     """The index over the knowledge base and its thresholds, built once per process."""
     knowledge: KnowledgeBase = load_knowledge(directory)
     return PassageIndex(knowledge.passages()), load_settings(directory)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Text
+from collections.abc import Sequence
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -24,7 +25,7 @@ from actions.tips import focuses, next_tip
 NUTRITION_FOCUS = "nutrition"
 
 
-def requested_focus(tracker: Tracker, known: Sequence[str]) -> Optional[str]:
+def requested_focus(tracker: Tracker, known: Sequence[str]) -> str | None:
     for value in tracker.get_latest_entity_values(ENTITY_LIFESTYLE):
         if str(value).lower() in known:
             return str(value).lower()
@@ -34,12 +35,15 @@ def requested_focus(tracker: Tracker, known: Sequence[str]) -> Optional[str]:
 
 
 class ActionGiveTip(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_give_tip"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[EventType]:
         tips = load_knowledge().tips
         given = list(tracker.get_slot(SLOT_TIPS_GIVEN) or [])
         focus = requested_focus(tracker, focuses(tips))
@@ -50,7 +54,5 @@ class ActionGiveTip(Action):
             else:
                 dispatcher.utter_message(response=UTTER_NO_MORE_TIPS)
             return []
-        dispatcher.utter_message(
-            response=UTTER_TIP, tip=tip.tip, **citation([tip.quote])
-        )
-        return disclaimer_once(dispatcher, tracker) + [SlotSet(SLOT_TIPS_GIVEN, given + [tip.id])]
+        dispatcher.utter_message(response=UTTER_TIP, tip=tip.tip, **citation([tip.quote]))
+        return [*disclaimer_once(dispatcher, tracker), SlotSet(SLOT_TIPS_GIVEN, [*given, tip.id])]

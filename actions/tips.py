@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Optional, Sequence
+from collections.abc import Iterable, Sequence
 
 from actions.knowledge import Tip
 
 
-def next_tip(
-    tips: Sequence[Tip], given: Iterable[str], focus: Optional[str] = None
-) -> Optional[Tip]:
+def next_tip(tips: Sequence[Tip], given: Iterable[str], focus: str | None = None) -> Tip | None:
     """The first tip not yet given in this conversation, within `focus` if named."""
     seen = set(given)
-    return next(
-        (t for t in tips if t.id not in seen and focus in (None, t.focus)), None
-    )
+    return next((t for t in tips if t.id not in seen and focus in (None, t.focus)), None)
 
 
 def focuses(tips: Sequence[Tip]) -> Sequence[str]:

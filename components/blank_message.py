@@ -7,7 +7,7 @@ after the classifiers and marks such messages `empty_message`.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -26,25 +26,26 @@ from rasa.shared.nlu.training_data.message import Message
 INTENT_EMPTY_MESSAGE = "empty_message"
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class BlankMessageClassifier(GraphComponent, IntentClassifier):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> BlankMessageClassifier:
         return cls()
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             if str(message.get(TEXT) or "").strip():
                 continue
-            intent = {INTENT_NAME_KEY: INTENT_EMPTY_MESSAGE, PREDICTED_CONFIDENCE_KEY: 1.0}
+            intent = {
+                INTENT_NAME_KEY: INTENT_EMPTY_MESSAGE,
+                PREDICTED_CONFIDENCE_KEY: 1.0,
+            }
             message.set(INTENT, intent, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)
         return messages

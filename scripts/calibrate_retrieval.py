@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
-from typing import List, Optional, Tuple
 
 import yaml
 
@@ -28,10 +27,15 @@ SCORES = [x / 2 for x in range(0, 31)]
 COVERAGES = [x / 20 for x in range(0, 21)]
 
 
-def collect() -> Tuple[List[Tuple[Optional[Hit], set]], List[Optional[Hit]]]:
+InScope = list[tuple[Hit | None, set[str]]]
+OutOfScope = list[Hit | None]
+
+
+def collect() -> tuple[InScope, OutOfScope]:
     knowledge = load_knowledge()
     index = PassageIndex(knowledge.passages())
-    in_scope, out_of_scope = [], []
+    in_scope: InScope = []
+    out_of_scope: OutOfScope = []
     for text, intent in training_examples(ROOT):
         if intent == INTENT_OUT_OF_SCOPE:
             out_of_scope.append(index.search(text))
@@ -42,7 +46,9 @@ def collect() -> Tuple[List[Tuple[Optional[Hit], set]], List[Optional[Hit]]]:
     return in_scope, out_of_scope
 
 
-def utility(settings: Settings, in_scope, out_of_scope) -> Tuple[float, float, float]:
+def utility(
+    settings: Settings, in_scope: InScope, out_of_scope: OutOfScope
+) -> tuple[float, float, float]:
     right = wrong = 0
     for hit, good in in_scope:
         if hit and hit.clears(settings):
@@ -53,7 +59,11 @@ def utility(settings: Settings, in_scope, out_of_scope) -> Tuple[float, float, f
     answered_oos = sum(1 for hit in out_of_scope if hit and hit.clears(settings))
     declined_oos = len(out_of_scope) - answered_oos
     score = right - wrong + declined_oos - 2 * answered_oos
-    return score, right / max(1, len(in_scope)), declined_oos / max(1, len(out_of_scope))
+    return (
+        score,
+        right / max(1, len(in_scope)),
+        declined_oos / max(1, len(out_of_scope)),
+    )
 
 
 def main() -> None:
@@ -62,7 +72,7 @@ def main() -> None:
         (Settings(s, c) for s, c in itertools.product(SCORES, COVERAGES)),
         key=lambda st: (utility(st, in_scope, out_of_scope)[0], -st.min_score),
     )
-    score, right, declined = utility(best, in_scope, out_of_scope)
+    _score, right, declined = utility(best, in_scope, out_of_scope)
     path = KNOWLEDGE_DIR / SETTINGS_FILE
     path.write_text(
         "# Written by scripts/calibrate_retrieval.py from the NLU training examples.\n"

@@ -16,9 +16,9 @@ import contextlib
 import json
 import time
 import uuid
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Optional, Sequence
 
 import requests
 import yaml
@@ -32,7 +32,7 @@ DECLINE_RESPONSES = ("utter_decline", "utter_no_amount", "utter_unclear_subject"
 DECLINE = "decline"
 
 
-def decline_markers() -> List[str]:
+def decline_markers() -> list[str]:
     """The first line of each 'not covered' response in the domain."""
     responses = yaml.safe_load((ROOT / "domain.yml").read_text("utf-8"))["responses"]
     return [v["text"].split("\n")[0] for r in DECLINE_RESPONSES for v in responses[r]]
@@ -70,10 +70,10 @@ class Report:
     out_of_scope_declined: int = 0
     followup_turns: int = 0
     followup_correct: int = 0
-    latencies_ms: List[float] = field(default_factory=list)
-    failures: List[Dict] = field(default_factory=list)
+    latencies_ms: list[float] = field(default_factory=list)
+    failures: list[dict] = field(default_factory=list)
 
-    def figures(self) -> Dict[str, float]:
+    def figures(self) -> dict[str, float]:
         return {
             "in_scope_accuracy": self.in_scope_correct / max(1, self.in_scope),
             "in_scope_wrongly_declined": self.in_scope_declined / max(1, self.in_scope),
@@ -94,7 +94,7 @@ class Report:
         )
 
 
-Send = Callable[[str, str], List[Dict]]
+Send = Callable[[str, str], list[dict]]
 
 
 def evaluate(send: Send, heldout: Path = HELDOUT) -> Report:
@@ -136,11 +136,11 @@ def evaluate(send: Send, heldout: Path = HELDOUT) -> Report:
 
 
 @contextlib.contextmanager
-def bot_sender(url: Optional[str]) -> Iterator[Send]:
+def bot_sender(url: str | None) -> Iterator[Send]:
     if url:
         session = requests.Session()
 
-        def send(sender: str, text: str) -> List[Dict]:
+        def send(sender: str, text: str) -> list[dict]:
             r = session.post(
                 f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
             )
@@ -153,7 +153,7 @@ def bot_sender(url: Optional[str]) -> Iterator[Send]:
             yield bot.send
 
 
-def main(argv: Optional[Sequence[str]] = None) -> Report:
+def main(argv: Sequence[str] | None = None) -> Report:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", help="a running bot (default: start one)")
     args = parser.parse_args(argv)

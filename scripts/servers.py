@@ -14,9 +14,9 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
 
 import requests
 
@@ -39,7 +39,7 @@ class Bot:
     first_reply_seconds: float
     sqlite_path: Path
 
-    def send(self, sender: str, message: str, timeout: float = 30) -> List[Dict]:
+    def send(self, sender: str, message: str, timeout: float = 30) -> list[dict]:
         response = requests.post(
             f"{self.url}/webhooks/rest/webhook",
             json={"sender": sender, "message": message},
@@ -71,9 +71,7 @@ def wait_for_reply(url: str, process: subprocess.Popen, timeout: float) -> None:
 
 
 @contextlib.contextmanager
-def running_bot(
-    env: Optional[Dict[str, str]] = None, timeout: float = 120
-) -> Iterator[Bot]:
+def running_bot(env: dict[str, str] | None = None, timeout: float = 120) -> Iterator[Bot]:
     rasa_port, action_port = free_port(), free_port()
     with tempfile.TemporaryDirectory(prefix="osteo-bot-") as tmp:
         log_path = Path(tmp) / "servers.log"

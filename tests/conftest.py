@@ -1,0 +1,98 @@
+"""Shared fixtures: the knowledge base, the domain, a dispatcher and a tracker factory.
+
+Nothing here needs a running Rasa server or the network: actions are run directly
+against a `rasa_sdk.Tracker` built the way the action server would receive it.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.constants import (
+    SLOT_DISCLAIMER_SHOWN,
+    SLOT_LAST_ENTRY,
+    SLOT_MORE_SHOWN,
+    SLOT_TIPS_GIVEN,
+)
+from actions.knowledge import KnowledgeBase, load_knowledge
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+# The slots of domain.yml with their initial values: a fresh conversation.
+INITIAL_SLOTS: dict[str, Any] = {
+    SLOT_LAST_ENTRY: None,
+    SLOT_MORE_SHOWN: False,
+    SLOT_TIPS_GIVEN: [],
+    SLOT_DISCLAIMER_SHOWN: False,
+}
+
+TrackerFactory = Callable[..., Tracker]
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> KnowledgeBase:
+    return load_knowledge()
+
+
+@pytest.fixture(scope="session")
+def domain() -> dict[str, Any]:
+    return yaml.safe_load((PROJECT_DIR / "domain.yml").read_text("utf-8"))
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()
+
+
+def _entity(text: str, entity: str, value: str) -> dict[str, Any]:
+    """An entity as the NLU pipeline reports it after EntitySynonymMapper: `value` is the
+    normalised subject id; the span is where it appears in the text, else the whole text."""
+    surface = value.replace("_", " ")
+    start = text.lower().find(surface)
+    start, end = (start, start + len(surface)) if start >= 0 else (0, len(text))
+    return {"entity": entity, "value": value, "start": start, "end": end}
+
+
+def build_tracker(
+    text: str = "",
+    intent: str | None = None,
+    entities: Iterable[tuple[str, str]] = (),
+    *,
+    confidence: float = 1.0,
+    **slots: Any,
+) -> Tracker:
+    """A tracker whose latest message is `text`, classified as `intent`, with `entities`
+    as (entity, value) pairs; keyword arguments set slots (e.g. last_entry="calcium")."""
+    unknown = set(slots) - set(INITIAL_SLOTS)
+    if unknown:
+        raise TypeError(f"not slots of domain.yml: {sorted(unknown)}")
+    ranking = [{"name": intent, "confidence": confidence}] if intent else []
+    latest_message = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence} if intent else {},
+        "entities": [_entity(text, entity, value) for entity, value in entities],
+        "intent_ranking": ranking,
+    }
+    return Tracker(
+        sender_id="unit-test",
+        slots={**copy.deepcopy(INITIAL_SLOTS), **slots},
+        latest_message=latest_message,
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+@pytest.fixture
+def make_tracker() -> TrackerFactory:
+    return build_tracker
