@@ -9,7 +9,7 @@ PY := $(BIN)/python
 INSTALLED := $(VENV)/.installed
 SPACY_MODEL := build/spacy-en-lookup
 MODEL := models/osteo-hair-faq.tar.gz
-TRAINING_DATA := config.yml domain.yml $(shell find data -name '*.yml' -not -path 'data/knowledge/*')
+TRAINING_DATA := config.yml domain.yml $(wildcard components/*.py) $(shell find data -name '*.yml' -not -path 'data/knowledge/*')
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2

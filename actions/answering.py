@@ -10,7 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.constants import (
     INTENT_FOLLOWUP,
+    INTENT_WHAT_ABOUT,
     SLOT_LAST_ENTRY,
+    SLOT_LAST_QUOTES,
     SLOT_MORE_SHOWN,
     UTTER_CAPABILITIES,
     UTTER_DECLINE,
@@ -26,6 +28,7 @@ from actions.knowledge import Entry, load_knowledge
 from actions.messages import (
     buttons_for,
     citation,
+    last_quotes,
     latest_intent,
     subjects_in,
     utter_entry,
@@ -56,12 +59,17 @@ class ActionAnswer(Action):
         resolution = resolve(knowledge, intent, subjects_in(tracker), last.id if last else None)
         entry = resolution.entry
         if entry is None and (intent == INTENT_FOLLOWUP or resolution.missing == "no_subject"):
+            # Pronoun follow-ups lean on the last answer; "what about X?" with an X we
+            # do not recognise is a new question and is searched on its own.
+            context = last if intent == INTENT_FOLLOWUP else None
             index, settings = load_index()
-            hit = follow_up(index, settings, tracker.latest_message.get("text") or "", last)
+            hit = follow_up(index, settings, tracker.latest_message.get("text") or "", context)
             entry = entry_for_hit(knowledge, hit, last) if hit else None
             if entry is None:
-                response = UTTER_UNCLEAR_SUBJECT if last is None else UTTER_DECLINE
-                dispatcher.utter_message(response=response)
+                new_subject = intent == INTENT_WHAT_ABOUT or context is not None
+                dispatcher.utter_message(
+                    response=UTTER_DECLINE if new_subject else UTTER_UNCLEAR_SUBJECT
+                )
                 return []
         if entry is not None:
             return utter_entry(dispatcher, tracker, knowledge, entry)
@@ -82,16 +90,26 @@ class ActionTellMore(Action):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[EventType]:
+        knowledge = load_knowledge()
         entry = _last_entry(tracker)
-        if entry is None:
+        shown = last_quotes(tracker, knowledge)
+        if entry is None and not shown:
             dispatcher.utter_message(response=UTTER_NOTHING_YET)
             return []
-        buttons = buttons_for(load_knowledge(), entry.related)
-        if not entry.more or tracker.get_slot(SLOT_MORE_SHOWN):
+        # After a full answer this is the entry's `more`; after a single retrieved
+        # sentence, the rest of its entry.
+        candidates = entry.more if entry and shown == list(entry.quotes) else ()
+        if entry and not candidates:
+            candidates = tuple(q for q in entry.quotes + entry.more if q not in shown)
+        buttons = buttons_for(knowledge, entry.related) if entry else []
+        if not candidates or tracker.get_slot(SLOT_MORE_SHOWN):
             dispatcher.utter_message(response=UTTER_NO_MORE, buttons=buttons)
             return []
-        dispatcher.utter_message(response=UTTER_MORE, buttons=buttons, **citation(entry.more))
-        return [SlotSet(SLOT_MORE_SHOWN, True)]
+        dispatcher.utter_message(response=UTTER_MORE, buttons=buttons, **citation(candidates))
+        return [
+            SlotSet(SLOT_MORE_SHOWN, True),
+            SlotSet(SLOT_LAST_QUOTES, [q.text for q in candidates]),
+        ]
 
 
 class ActionCiteSource(Action):
@@ -106,11 +124,11 @@ class ActionCiteSource(Action):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[EventType]:
-        entry = _last_entry(tracker)
-        if entry is None:
+        shown = last_quotes(tracker, load_knowledge())
+        if not shown:
             dispatcher.utter_message(response=UTTER_NOTHING_YET)
         else:
-            dispatcher.utter_message(response=UTTER_SOURCE, **citation(entry.quotes))
+            dispatcher.utter_message(response=UTTER_SOURCE, **citation(shown))
         return []
 
 

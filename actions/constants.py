@@ -3,6 +3,7 @@
 # Slots
 SLOT_LAST_ENTRY = "last_entry"
 SLOT_MORE_SHOWN = "more_shown"
+SLOT_LAST_QUOTES = "last_quotes"
 SLOT_TIPS_GIVEN = "tips_given"
 SLOT_DISCLAIMER_SHOWN = "disclaimer_shown"
 

@@ -35,4 +35,5 @@ class ActionRetrieveOrDecline(Action):
             dispatcher.utter_message(response=UTTER_DECLINE)
             return []
         dispatcher.utter_message(response=UTTER_RETRIEVED, **citation([hit.passage.quote]))
-        return answered(dispatcher, tracker, next(iter(hit.passage.entry_ids), None))
+        entry_id = next(iter(hit.passage.entry_ids), None)
+        return answered(dispatcher, tracker, entry_id, [hit.passage.quote])

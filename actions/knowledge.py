@@ -121,6 +121,14 @@ class KnowledgeBase:
                 return entry
         return None
 
+    def quote_for(self, sentence: str) -> Quote | None:
+        """The quote of a sentence that stands verbatim in one of the documents."""
+        for document in self.documents.values():
+            section = document.section_of(sentence)
+            if section is not None:
+                return Quote(sentence, document, section)
+        return None
+
     def passages(self) -> Iterator[Passage]:
         """Every sentence of every document, linked to the entries quoting it."""
         quoted: dict[str, list[str]] = {}
@@ -225,6 +233,6 @@ def load_directory(directory: Path) -> KnowledgeBase:
 
 
 @cache
-def load_knowledge(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
+def load_knowledge() -> KnowledgeBase:
     """The knowledge base, parsed and validated once per process."""
-    return load_directory(directory)
+    return load_directory(KNOWLEDGE_DIR)

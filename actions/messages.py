@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.constants import (
     SLOT_DISCLAIMER_SHOWN,
     SLOT_LAST_ENTRY,
+    SLOT_LAST_QUOTES,
     SLOT_MORE_SHOWN,
     SUBJECT_ENTITIES,
     UTTER_ANSWER,
@@ -72,15 +73,26 @@ def utter_entry(
         answer=entry.answer,
         **citation(entry.quotes),
     )
-    return answered(dispatcher, tracker, entry.id)
+    return answered(dispatcher, tracker, entry.id, entry.quotes)
 
 
 def answered(
-    dispatcher: CollectingDispatcher, tracker: Tracker, entry_id: str | None
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    entry_id: str | None,
+    quotes: Iterable[Quote],
 ) -> list[EventType]:
-    """After an answer: the one-time disclaimer, and the answer becomes the context."""
+    """After an answer: the one-time disclaimer, and the answer (its entry and the
+    sentences shown) becomes the context of follow-ups."""
     return [
         *disclaimer_once(dispatcher, tracker),
         SlotSet(SLOT_LAST_ENTRY, entry_id),
+        SlotSet(SLOT_LAST_QUOTES, [q.text for q in quotes]),
         SlotSet(SLOT_MORE_SHOWN, False),
     ]
+
+
+def last_quotes(tracker: Tracker, knowledge: KnowledgeBase) -> list[Quote]:
+    """The sentences the last answer showed, with their sections."""
+    texts = tracker.get_slot(SLOT_LAST_QUOTES) or []
+    return [q for q in (knowledge.quote_for(t) for t in texts) if q is not None]

@@ -36,11 +36,13 @@ def resolve(
     """
     last = knowledge.entries.get(last_entry_id or "")
     if intent == INTENT_HOW_MUCH:
-        for subject in list(subjects) + list(last.subjects if last else ()):
+        # The subject the user names wins over the one the conversation was about.
+        candidates = list(subjects) or list(last.subjects if last else ())
+        for subject in candidates:
             entry = knowledge.find(subject, ASPECT_AMOUNT)
             if entry:
                 return Resolution(entry)
-        return Resolution(None, "no_amount" if subjects or last else "no_subject")
+        return Resolution(None, "no_amount" if candidates else "no_subject")
     if intent == INTENT_WHAT_ABOUT:
         if not subjects:
             return Resolution(None, "no_subject")
@@ -88,10 +90,13 @@ def entry_for_hit(knowledge: KnowledgeBase, hit: Hit, prefer: Entry | None = Non
 
 
 def follow_up(index: PassageIndex, settings: Settings, text: str, last: Entry | None) -> Hit | None:
-    """Read a follow-up that names no subject ("is it permanent?") in the light of
-    the last answer: the passage that best matches the message plus that answer's
-    subject, if it clears the retrieval thresholds."""
+    """A follow-up that names no known subject, as a search of the passages.
+
+    With the last answer as context ("is it permanent?"), the search adds that
+    answer's subject and needs `followup_min_coverage` of the message's own words in
+    the passage; without context ("and osteoblasts?"), it is a plain search."""
     if last is None:
-        return None
+        hit = index.search(text)
+        return hit if hit is not None and hit.clears(settings) else None
     hit = index.search(text, context_terms(last))
-    return hit if hit is not None and hit.clears(settings) else None
+    return hit if hit is not None and hit.clears(settings, settings.followup_min_coverage) else None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import snowballstemmer
 import yaml
 from rank_bm25 import BM25Okapi
 
@@ -23,212 +24,50 @@ SETTINGS_FILE = "retrieval.yml"
 _WORD = re.compile(r"[a-z0-9]+")
 # Function words and question frames that say nothing about the topic.
 STOPWORDS = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "also",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "herself",
-        "him",
-        "himself",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "myself",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "ours",
-        "out",
-        "over",
-        "own",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-        "im",
-        "ive",
-        "dont",
-        "doesnt",
-        "cant",
-        "isnt",
-        "thing",
-        "things",
-        "get",
-        "got",
-        "really",
-        "much",
-        "many",
-        "tell",
-        "know",
-        "please",
-        "thanks",
-        "hi",
-        "hey",
-        "help",
-        "anything",
-        "something",
-        "lot",
-        "way",
-        "make",
-        "made",
-        "one",
-        "ok",
-        "okay",
-        "well",
-        "even",
-        "still",
-        "instead",
-        "just",
-    ]
+    """a about above after again against all also am an and any are as at be because
+    been before being below between both but by can could did do does doing down during
+    each few for from further had has have having he her here hers herself him himself
+    his how i if in into is it its itself just me more most my myself no nor not now of
+    off on once only or other our ours out over own same she should so some such than
+    that the their theirs them then there these they this those through to too under
+    until up very was we were what when where which while who whom why will with would
+    you your yours yourself yourselves im ive dont doesnt cant isnt thing things get
+    got really much many tell know please thanks hi hey help anything something lot
+    way make made one ok okay well even still instead just""".split()  # noqa: SIM905
 )
-_SUFFIXES = (
-    "ational",
-    "ations",
-    "ation",
-    "ments",
-    "ment",
-    "ness",
-    "ing",
-    "ies",
-    "ied",
-    "ed",
-    "es",
-    "ly",
-    "s",
-)
+_STEMMER = snowballstemmer.stemmer("english")
 
 
 def stem(word: str) -> str:
-    """A deliberately small suffix stripper: enough to join plural and verb forms."""
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
+    return str(_STEMMER.stemWord(word))
 
 
 def tokenize(text: str) -> list[str]:
+    """Lower-cased content words, stemmed (Porter2) so that word forms match."""
     words = _WORD.findall(text.lower().replace("’", "'").replace("'", ""))
-    return [stem(w) for w in words if w not in STOPWORDS]
+    return _STEMMER.stemWords([w for w in words if w not in STOPWORDS])
 
 
 @dataclass(frozen=True)
 class Settings:
     min_score: float
     min_coverage: float
+    # Follow-ups ("does it hurt bones too?") borrow their subject from the last
+    # answer; at least this share of their own words must be in the passage.
+    followup_min_coverage: float
 
 
 @dataclass(frozen=True)
 class Hit:
     passage: Passage
     score: float
-    coverage: float  # share of the query's distinct terms found in the passage
+    # Share of the query's own distinct terms (not the added ones) in the passage.
+    coverage: float
 
-    def clears(self, settings: Settings) -> bool:
-        return self.score >= settings.min_score and self.coverage >= settings.min_coverage
+    def clears(self, settings: Settings, min_coverage: float | None = None) -> bool:
+        if min_coverage is None:
+            min_coverage = settings.min_coverage
+        return self.score >= settings.min_score and self.coverage >= min_coverage
 
 
 class PassageIndex:
@@ -242,24 +81,28 @@ class PassageIndex:
         self._bm25 = BM25Okapi(self._terms)
 
     def search(self, query: str, extra_terms: Sequence[str] = ()) -> Hit | None:
-        """The best passage for `query`; `extra_terms` (entity values) widen it."""
-        terms = tokenize(query) + [t for x in extra_terms for t in tokenize(x)]
+        """The best passage for `query`; `extra_terms` (entity values, the subject of
+        the last answer) widen the ranking but do not count towards coverage."""
+        own = tokenize(query)
+        terms = own + [t for x in extra_terms for t in tokenize(x)]
         if not terms:
             return None
         scores = self._bm25.get_scores(terms)
         best = max(range(len(scores)), key=lambda i: scores[i])
-        distinct = set(terms)
+        distinct = set(own or terms)
         coverage = len(distinct & set(self._terms[best])) / len(distinct)
         return Hit(self.passages[best], float(scores[best]), coverage)
 
 
 def load_settings(directory: Path = KNOWLEDGE_DIR) -> Settings:
     raw = yaml.safe_load((directory / SETTINGS_FILE).read_text("utf-8"))
-    return Settings(float(raw["min_score"]), float(raw["min_coverage"]))
+    return Settings(
+        float(raw["min_score"]), float(raw["min_coverage"]), float(raw["followup_min_coverage"])
+    )
 
 
 @cache
-def load_index(directory: Path = KNOWLEDGE_DIR) -> tuple[PassageIndex, Settings]:
+def load_index() -> tuple[PassageIndex, Settings]:
     """The index over the knowledge base and its thresholds, built once per process."""
-    knowledge: KnowledgeBase = load_knowledge(directory)
-    return PassageIndex(knowledge.passages()), load_settings(directory)
+    knowledge: KnowledgeBase = load_knowledge()
+    return PassageIndex(knowledge.passages()), load_settings()

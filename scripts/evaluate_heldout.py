@@ -28,7 +28,14 @@ from scripts.servers import ROOT, running_bot
 
 HELDOUT = ROOT / "tests" / "heldout" / "heldout.yml"
 RESULTS = ROOT / "results"
-DECLINE_RESPONSES = ("utter_decline", "utter_no_amount", "utter_unclear_subject")
+# Replies that give no answer: "not covered", no amount given, "which topic?", and
+# "I can't advise you on your own treatment" (it may add general information).
+DECLINE_RESPONSES = (
+    "utter_decline",
+    "utter_no_amount",
+    "utter_unclear_subject",
+    "utter_personal_advice",
+)
 DECLINE = "decline"
 
 
@@ -115,7 +122,7 @@ def evaluate(send: Send, heldout: Path = HELDOUT) -> Report:
             report.in_scope_correct += 1
         else:
             report.failures.append({"kind": "in_scope", **item, "reply": reply})
-        report.in_scope_declined += judge.declined(reply)
+            report.in_scope_declined += judge.declined(reply)
     for item in data["out_of_scope"]:
         reply = ask(f"heldout-{uuid.uuid4().hex}", item["text"])
         report.out_of_scope += 1

@@ -37,18 +37,22 @@ for f in "$BIN/rasa" "$RASA_MODEL"; do
   [ -e "$f" ] || { echo "error: $f is missing; use 'make run', which installs and trains first" >&2; exit 1; }
 done
 
-pids=()
+rasa_pid=""
+action_pid=""
 stop() {
   trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in $rasa_pid $action_pid; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap stop EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-"$BIN/rasa" run actions --actions actions --port "$ACTION_PORT" &
-pids+=($!)
+start_actions() {
+  "$BIN/rasa" run actions --actions actions --port "$ACTION_PORT" &
+  action_pid=$!
+}
+start_actions
 
 if [ "${1:-}" = "--shell" ]; then
   "$BIN/rasa" shell --model "$RASA_MODEL" --endpoints "$ENDPOINTS"
@@ -57,9 +61,9 @@ fi
 
 "$BIN/rasa" run --model "$RASA_MODEL" --port "$RASA_PORT" --endpoints "$ENDPOINTS" \
   --credentials credentials.yml --cors "*" --enable-api &
-pids+=($!)
+rasa_pid=$!
 
-for _ in $(seq 1 120); do
+for _ in $(seq 1 240); do
   if curl -fs "http://127.0.0.1:${RASA_PORT}/status" >/dev/null 2>&1; then
     cat <<EOT
 
@@ -71,11 +75,21 @@ Press Ctrl-C to stop.
 EOT
     break
   fi
-  for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "error: a server exited during start-up" >&2; exit 1; }; done
-  sleep 0.5
+  kill -0 "$rasa_pid" 2>/dev/null || { echo "error: the Rasa server exited during start-up" >&2; exit 1; }
+  sleep 0.25
 done
 
-# Stop everything as soon as either server exits.
-wait -n "${pids[@]}"
-echo "error: a server stopped; shutting down the other one" >&2
-exit 1
+# Supervise: a crashed action server is restarted (meanwhile Rasa tells users to try
+# again shortly); if the Rasa server itself stops, everything stops.
+while true; do
+  wait -n "$rasa_pid" "$action_pid" || true
+  if ! kill -0 "$rasa_pid" 2>/dev/null; then
+    echo "error: the Rasa server stopped" >&2
+    exit 1
+  fi
+  if ! kill -0 "$action_pid" 2>/dev/null; then
+    echo "warning: the action server stopped; restarting it" >&2
+    sleep 1
+    start_actions
+  fi
+done

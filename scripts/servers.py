@@ -70,12 +70,35 @@ def wait_for_reply(url: str, process: subprocess.Popen, timeout: float) -> None:
     raise TimeoutError(f"no reply from {url} within {timeout} s")
 
 
+def wait_for_status(url: str, process: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the bot exited during start-up")
+        with contextlib.suppress(requests.RequestException):
+            if requests.get(f"{url}/status", timeout=5).ok:
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"{url}/status did not answer within {timeout} s")
+
+
 @contextlib.contextmanager
-def running_bot(env: dict[str, str] | None = None, timeout: float = 120) -> Iterator[Bot]:
+def running_bot(
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+    sqlite_path: Path | None = None,
+    wait_for_actions: bool = True,
+) -> Iterator[Bot]:
+    """The bot started by scripts/run.sh on free ports; stopped on exit.
+
+    `sqlite_path` keeps conversations in that file (default: a temporary one), so a
+    test can restart the bot on the same store. With `wait_for_actions` false it is
+    ready as soon as Rasa answers /status (for tests that break the action server).
+    """
     rasa_port, action_port = free_port(), free_port()
     with tempfile.TemporaryDirectory(prefix="osteo-bot-") as tmp:
         log_path = Path(tmp) / "servers.log"
-        sqlite_path = Path(tmp) / "tracker.db"
+        sqlite_path = sqlite_path or Path(tmp) / "tracker.db"
         full_env = {
             **os.environ,
             "RASA_PORT": str(rasa_port),
@@ -95,7 +118,10 @@ def running_bot(env: dict[str, str] | None = None, timeout: float = 120) -> Iter
             )
         url = f"http://127.0.0.1:{rasa_port}"
         try:
-            wait_for_reply(url, process, timeout)
+            if wait_for_actions:
+                wait_for_reply(url, process, timeout)
+            else:
+                wait_for_status(url, process, timeout)
             bot = Bot(
                 url,
                 f"http://127.0.0.1:{action_port}",

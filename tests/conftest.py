@@ -16,22 +16,15 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.constants import (
-    SLOT_DISCLAIMER_SHOWN,
-    SLOT_LAST_ENTRY,
-    SLOT_MORE_SHOWN,
-    SLOT_TIPS_GIVEN,
-)
 from actions.knowledge import KnowledgeBase, load_knowledge
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+DOMAIN: dict[str, Any] = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text("utf-8"))
 
-# The slots of domain.yml with their initial values: a fresh conversation.
+# The slots of domain.yml with their initial values: a fresh conversation. Read from the
+# domain, so a slot added there (e.g. last_quotes) is one the trackers know at once.
 INITIAL_SLOTS: dict[str, Any] = {
-    SLOT_LAST_ENTRY: None,
-    SLOT_MORE_SHOWN: False,
-    SLOT_TIPS_GIVEN: [],
-    SLOT_DISCLAIMER_SHOWN: False,
+    name: slot.get("initial_value") for name, slot in DOMAIN["slots"].items()
 }
 
 TrackerFactory = Callable[..., Tracker]
@@ -44,7 +37,7 @@ def knowledge() -> KnowledgeBase:
 
 @pytest.fixture(scope="session")
 def domain() -> dict[str, Any]:
-    return yaml.safe_load((PROJECT_DIR / "domain.yml").read_text("utf-8"))
+    return copy.deepcopy(DOMAIN)
 
 
 @pytest.fixture
@@ -70,7 +63,8 @@ def build_tracker(
     **slots: Any,
 ) -> Tracker:
     """A tracker whose latest message is `text`, classified as `intent`, with `entities`
-    as (entity, value) pairs; keyword arguments set slots (e.g. last_entry="calcium")."""
+    as (entity, value) pairs; keyword arguments set slots (e.g. last_entry="calcium",
+    last_quotes=[...])."""
     unknown = set(slots) - set(INITIAL_SLOTS)
     if unknown:
         raise TypeError(f"not slots of domain.yml: {sorted(unknown)}")

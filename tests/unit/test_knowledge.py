@@ -238,15 +238,73 @@ def test_the_knowledge_is_loaded_once_and_cached() -> None:
     assert load_knowledge() is load_knowledge()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG actions/retrieval.py:264: load_index calls load_knowledge(directory) with the "
-        "directory spelled out, and functools.cache keys load_knowledge() and "
-        "load_knowledge(KNOWLEDGE_DIR) apart, so the article is parsed and validated twice "
-        "per process and the index holds a second copy of every Document"
-    ),
-)
 def test_the_retrieval_index_is_built_from_the_same_loaded_knowledge() -> None:
+    # The article is parsed once per process: the index quotes the very same Document.
     index, _ = load_index()
-    assert index.passages[0].quote.document is load_knowledge().documents[DOC_ID]
+    document = load_knowledge().documents[DOC_ID]
+
+    assert index.passages
+    assert all(passage.quote.document is document for passage in index.passages)
+
+
+# --- quote_for: a sentence shown to the user, found again in the article ----------------
+
+CALCIUM = (
+    "Adults typically need 1,000 to 1,200 mg of calcium daily, which can be sourced from "
+    "dairy products, fortified plant milks, and dark leafy greens."
+)
+REMODELING = (
+    "Osteoporosis is fundamentally a disease of bone remodeling, where bone-resorbing cells "
+    "(osteoclasts) outpace bone-forming cells (osteoblasts)."
+)
+UNQUOTED = (
+    "Targeted supplementation is often necessary to optimize the body’s ability to utilize "
+    "these building blocks."
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "heading"),
+    [
+        (CALCIUM, HEADINGS[4]),
+        (REMODELING, HEADINGS[1]),
+        # A sentence no entry quotes is in the article all the same.
+        (UNQUOTED, HEADINGS[4]),
+        ("Hair loss, or alopecia, is a dermatological condition where hair falls out from the "
+         "scalp or body.", HEADINGS[0]),
+    ],
+)
+def test_quote_for_finds_a_sentence_of_the_article_with_its_section(
+    knowledge: KnowledgeBase, sentence: str, heading: str
+) -> None:
+    quote = knowledge.quote_for(sentence)
+
+    assert quote is not None
+    assert quote.text == sentence
+    assert quote.section.heading == heading
+    assert quote.document is knowledge.documents[DOC_ID]
+    assert sentence in quote.section.sentences
+
+
+def test_quote_for_gives_the_same_quote_the_entry_holds(knowledge: KnowledgeBase) -> None:
+    for entry in knowledge.entries.values():
+        for quote in (*entry.quotes, *entry.more):
+            assert knowledge.quote_for(quote.text) == quote
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # One word changed: "dairy products" -> "dairy foods".
+        CALCIUM.replace("dairy products", "dairy foods"),
+        # Straight apostrophe for the article's curly one.
+        UNQUOTED.replace("’", "'"),
+        "Osteoporosis is caused by hair loss.",
+        "Sorry, the article I answer from doesn't cover that.",
+    ],
+    ids=["one-word-changed", "straight-apostrophe", "not-in-the-article", "a-bot-reply"],
+)
+def test_quote_for_finds_nothing_for_a_sentence_the_article_does_not_contain(
+    knowledge: KnowledgeBase, sentence: str
+) -> None:
+    assert knowledge.quote_for(sentence) is None

@@ -1,0 +1,1 @@
+"""Input channels: Rasa's connectors with the fixes this assistant needs."""

@@ -1,0 +1,64 @@
+"""Rasa's REST channel with request validation.
+
+Stock Rasa answers a body without a string `message` with an empty list (the user
+hears nothing), files messages without `sender` under one shared "default"
+conversation, and fails with HTTP 500 on a JSON body that is not an object. This
+channel answers all of those with HTTP 400 and a JSON error saying what is wrong;
+valid requests behave exactly as before, at the same URL /webhooks/rest/webhook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.exceptions import InvalidUsage
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+MAX_MESSAGE_CHARS = 20_000
+MAX_SENDER_CHARS = 256
+
+
+def request_error(request: Request) -> tuple[int, str] | None:
+    """Why a webhook request cannot be handled (status, reason), or None."""
+    try:
+        body = request.json
+    except InvalidUsage:
+        return 400, "the body must be JSON"
+    if not isinstance(body, dict):
+        return 400, 'the body must be a JSON object like {"sender": "...", "message": "..."}'
+    sender, message = body.get("sender"), body.get("message")
+    if not isinstance(sender, str) or not sender.strip():
+        return 400, "'sender' must be a non-empty string identifying the conversation"
+    if len(sender) > MAX_SENDER_CHARS:
+        return 400, f"'sender' must be at most {MAX_SENDER_CHARS} characters"
+    if not isinstance(message, str):
+        return 400, "'message' must be a string"
+    if len(message) > MAX_MESSAGE_CHARS:
+        return 413, f"'message' must be at most {MAX_MESSAGE_CHARS} characters"
+    return None
+
+
+class ValidatedRestInput(RestInput):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        blueprint = super().blueprint(on_new_message)
+
+        @blueprint.middleware("request")
+        async def validate(request: Request) -> HTTPResponse | None:
+            if request.method != "POST" or not request.path.endswith("/webhook"):
+                return None
+            error = request_error(request)
+            if error is None:
+                return None
+            status, reason = error
+            return response.json({"error": reason}, status=status)
+
+        return blueprint
