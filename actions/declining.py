@@ -12,13 +12,19 @@ from actions.constants import (
     UTTER_DECLINE,
     UTTER_RETRIEVED,
 )
-from actions.messages import answered, citation, subjects_in
+from actions.knowledge import load_knowledge
+from actions.messages import answered, citation, subjects_in, utter_entry
 from actions.retrieval import load_index
 
 
 class ActionRetrieveOrDecline(Action):
-    """For `nlu_fallback`: the article's closest sentence if it clears the calibrated
-    thresholds, else "the article does not cover that"."""
+    """For `nlu_fallback`, when the classifier was unsure.
+
+    - The classifier's best guess and the best passage agree (the passage is quoted
+      by the guessed intent's entry, with `agreement_min_coverage`): that answer.
+    - Otherwise the passage alone, if it clears the calibrated thresholds.
+    - Otherwise "the article does not cover that".
+    """
 
     def name(self) -> str:
         return "action_retrieve_or_decline"
@@ -30,7 +36,16 @@ class ActionRetrieveOrDecline(Action):
         domain: dict[str, Any],
     ) -> list[EventType]:
         index, settings = load_index()
+        knowledge = load_knowledge()
         hit = index.search(tracker.latest_message.get("text") or "", subjects_in(tracker))
+        guess = knowledge.by_intent.get(tracker.get_intent_of_latest_message() or "")
+        if (
+            hit is not None
+            and guess is not None
+            and guess.id in hit.passage.entry_ids
+            and hit.coverage >= settings.agreement_min_coverage
+        ):
+            return utter_entry(dispatcher, tracker, knowledge, guess)
         if hit is None or not hit.clears(settings):
             dispatcher.utter_message(response=UTTER_DECLINE)
             return []

@@ -51,13 +51,11 @@ def resolve(
     entry = knowledge.by_intent.get(intent or "")
     if entry is None:
         return Resolution(None)
-    # The classifier picked the right kind of question but a neighbouring subject
-    # ("can steroids thin hair?" -> ask_bisphosphonates): trust the named subject.
+    # The classifier picked a neighbouring subject ("can steroids thin hair?" ->
+    # ask_bisphosphonates, "can letrozole make hair fall out?" -> ask_causal_link):
+    # the subject the user names wins, with the same kind of question if there is one.
     if subjects and not set(subjects) & set(entry.subjects):
-        for subject in subjects:
-            other = knowledge.find(subject, entry.aspect)
-            if other:
-                return Resolution(other)
+        return Resolution(by_subject(knowledge, subjects, entry) or entry)
     return Resolution(entry)
 
 

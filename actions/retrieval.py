@@ -55,6 +55,10 @@ class Settings:
     # Follow-ups ("does it hurt bones too?") borrow their subject from the last
     # answer; at least this share of their own words must be in the passage.
     followup_min_coverage: float
+    # When the unsure classifier's best guess quotes the best passage, this share of
+    # the message's words in the passage is enough to answer with that guess
+    # (whatever the score: two weak signals that agree).
+    agreement_min_coverage: float
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,10 @@ class PassageIndex:
 def load_settings(directory: Path = KNOWLEDGE_DIR) -> Settings:
     raw = yaml.safe_load((directory / SETTINGS_FILE).read_text("utf-8"))
     return Settings(
-        float(raw["min_score"]), float(raw["min_coverage"]), float(raw["followup_min_coverage"])
+        float(raw["min_score"]),
+        float(raw["min_coverage"]),
+        float(raw["followup_min_coverage"]),
+        float(raw["agreement_min_coverage"]),
     )
 
 

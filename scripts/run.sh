@@ -27,7 +27,7 @@ case "${TRACKER_STORE:-sqlite}" in
     default_endpoints=endpoints.postgres.yml
     export POSTGRES_HOST=${POSTGRES_HOST:-127.0.0.1} POSTGRES_PORT=${POSTGRES_PORT:-5432}
     export POSTGRES_DB=${POSTGRES_DB:-rasa} POSTGRES_USER=${POSTGRES_USER:-postgres}
-    export POSTGRES_PASSWORD=${POSTGRES_PASSWORD:-}
+    export POSTGRES_PASSWORD=${POSTGRES_PASSWORD:-} POSTGRES_LOGIN_DB=${POSTGRES_LOGIN_DB:-postgres}
     ;;
   *) echo "error: TRACKER_STORE must be sqlite or postgres, not '${TRACKER_STORE}'" >&2; exit 2 ;;
 esac

@@ -1,0 +1,110 @@
+"""The bot keeps conversations and keeps answering when things go wrong."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from scripts.servers import Bot, running_bot
+from tests.integration.conftest import texts
+
+QUESTION = "does osteoporosis cause hair loss?"
+CAUSAL_SENTENCE = "The physical process of bone weakening itself"
+
+
+def children(bot: Bot) -> dict[str, int]:
+    """The run script's two servers: {"actions": pid, "rasa": pid}."""
+    out = subprocess.run(
+        ["ps", "-o", "pid=,args=", "--ppid", str(bot.process.pid)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    found = {}
+    for line in out.splitlines():
+        pid, args = line.strip().split(" ", 1)
+        if "rasa run actions" in args:
+            found["actions"] = int(pid)
+        elif "rasa run" in args:
+            found["rasa"] = int(pid)
+    return found
+
+
+def test_a_conversation_survives_a_restart(tmp_path: Path) -> None:
+    store = tmp_path / "conversations.db"
+    sender = f"restart-{uuid.uuid4().hex}"
+    with running_bot(sqlite_path=store) as bot:
+        assert CAUSAL_SENTENCE in texts(bot.send(sender, QUESTION))
+    with running_bot(sqlite_path=store) as bot:
+        source = texts(bot.send(sender, "where does it say that?"))
+    assert "section “Is There a Direct Causal Link?”" in source
+    assert CAUSAL_SENTENCE in source
+
+
+def test_sigterm_stops_both_servers() -> None:
+    with running_bot() as bot:
+        pids = children(bot)
+        assert set(pids) == {"actions", "rasa"}
+    time.sleep(0.5)
+    for pid in pids.values():
+        assert not Path(f"/proc/{pid}").exists(), f"process {pid} still running"
+
+
+def test_without_the_action_server_users_are_told_to_try_again(
+    responses: dict[str, str],
+) -> None:
+    closed = "http://127.0.0.1:9/webhook"  # discard port: nothing listens there
+    with running_bot(env={"ACTION_ENDPOINT_URL": closed}, wait_for_actions=False) as bot:
+        reply = texts(bot.send("down", QUESTION))
+        assert reply == responses["utter_actions_unavailable"]
+        assert texts(bot.send("down", "hello")) == responses["utter_greet"]
+
+
+def test_a_crashed_action_server_is_restarted() -> None:
+    with running_bot() as bot:
+        os.kill(children(bot)["actions"], signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if CAUSAL_SENTENCE in texts(bot.send("crash", QUESTION)):
+                break
+            time.sleep(0.5)
+        else:
+            pytest.fail("no grounded answer within 60 s of the action server crashing")
+        assert "restarting it" in bot.log()
+
+
+def test_postgres_tracker_store_keeps_conversations(postgres: str) -> None:
+    database = f"osteo_test_{uuid.uuid4().hex[:12]}"
+    env = {"TRACKER_STORE": "postgres", "POSTGRES_DB": database}
+    sender = f"pg-{uuid.uuid4().hex}"
+    try:
+        with running_bot(env=env) as bot:
+            bot.send(sender, QUESTION)
+        with running_bot(env=env) as bot:
+            source = texts(bot.send(sender, "where does it say that?"))
+        assert CAUSAL_SENTENCE in source
+        connection = psycopg2.connect(postgres, dbname=database)
+        try:
+            cursor = connection.cursor()
+            cursor.execute("SELECT count(*) FROM events WHERE sender_id = %s", (sender,))
+            (count,) = cursor.fetchone()
+        finally:
+            connection.close()
+        assert count > 0
+    finally:
+        drop_database(postgres, database)
+
+
+def drop_database(dsn: str, database: str) -> None:
+    connection = psycopg2.connect(dsn)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    connection.close()

@@ -1,0 +1,171 @@
+"""What a user sees over the REST webhook of the bot `make run` starts."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+
+from actions.knowledge import load_knowledge
+from scripts.servers import Bot
+from tests.integration.conftest import texts
+
+SOURCE = "Source: Osteoporosis and Hair Loss, section"
+
+
+def new_sender() -> str:
+    return f"test-{uuid.uuid4().hex}"
+
+
+def test_a_question_gets_a_grounded_answer_with_its_citation(bot: Bot) -> None:
+    replies = bot.send(new_sender(), "does osteoporosis cause hair loss?")
+    answer = replies[0]["text"]
+    assert answer.startswith("No.")
+    assert (
+        "The physical process of bone weakening itself does not biologically cause "
+        "hair follicles to fail." in answer
+    )
+    assert f"{SOURCE} “Is There a Direct Causal Link?”" in answer
+    assert [b["payload"] for b in replies[0]["buttons"]] == [
+        "/ask_why_together",
+        "/ask_bisphosphonates",
+    ]
+
+
+def test_the_general_information_note_comes_once_per_conversation(
+    bot: Bot, responses: dict[str, str]
+) -> None:
+    sender = new_sender()
+    first = texts(bot.send(sender, "can fosamax make my hair fall out"))
+    second = texts(bot.send(sender, "how much calcium do I need?"))
+    assert responses["utter_disclaimer"] in first
+    assert responses["utter_disclaimer"] not in second
+    assert "1,000 to 1,200 mg of calcium daily" in second
+
+
+@pytest.mark.parametrize(
+    ("message", "sentence_start"),
+    [
+        ("I'm on Fosamax and my hair is falling out", "Specifically, the class of drugs"),
+        ("how much vitamin D?", "While sunlight exposure is a source"),
+        ("what do osteoclasts do", "Osteoporosis is fundamentally a disease of bone"),
+        ("can prednisone thin my hair", "Glucocorticoids, or steroids"),
+        ("is walking good for my bones", "Weight-bearing exercise, like walking"),
+    ],
+)
+def test_questions_are_answered_from_the_right_sentence(
+    bot: Bot, message: str, sentence_start: str
+) -> None:
+    answer = texts(bot.send(new_sender(), message))
+    assert sentence_start in answer
+    assert SOURCE in answer
+
+
+def test_follow_ups_use_the_conversation(bot: Bot) -> None:
+    sender = new_sender()
+    bot.send(sender, "can Fosamax cause hair loss?")
+    steroids = texts(bot.send(sender, "what about steroids?"))
+    assert "Long-term or high-dose steroid use" in steroids
+    bot.send(sender, "why does vitamin d matter for hair")
+    dose = texts(bot.send(sender, "how much per day?"))
+    assert "600–800 International Units (IU) daily" in dose
+    source = texts(bot.send(sender, "where does it say that?"))
+    assert "section “Nutritional Strategies for Bone and Hair Resilience”" in source
+    assert "600–800 International Units (IU) daily" in source
+
+
+def test_tell_me_more_then_nothing_more(bot: Bot, responses: dict[str, str]) -> None:
+    sender = new_sender()
+    bot.send(sender, "does osteoporosis cause hair loss?")
+    more = texts(bot.send(sender, "tell me more"))
+    assert "Osteoporosis is a skeletal disease" in more
+    assert responses["utter_no_more"] in texts(bot.send(sender, "tell me more"))
+
+
+def test_tips_do_not_repeat_and_end(bot: Bot, responses: dict[str, str]) -> None:
+    sender = new_sender()
+    tips = [texts(bot.send(sender, "give me a tip")) for _ in load_knowledge().tips]
+    assert all(t.startswith("Tip: ") for t in tips)
+    assert len(set(tips)) == len(tips)
+    assert responses["utter_no_more_tips"] in texts(bot.send(sender, "another tip"))
+
+
+def test_out_of_scope_is_declined_and_points_to_a_doctor(
+    bot: Bot, responses: dict[str, str]
+) -> None:
+    for message in ["does minoxidil work for women", "what's the weather tomorrow"]:
+        reply = texts(bot.send(new_sender(), message))
+        assert reply.startswith(responses["utter_decline"])
+        assert "doctor" in reply
+
+
+def test_personal_advice_is_never_given(bot: Bot, responses: dict[str, str]) -> None:
+    reply = texts(bot.send(new_sender(), "should I stop taking my Fosamax?"))
+    assert reply.startswith(responses["utter_personal_advice"])
+    assert "rare side effect" in reply
+
+
+def test_an_emergency_gets_urgent_care_advice(bot: Bot, responses: dict[str, str]) -> None:
+    reply = texts(bot.send(new_sender(), "I fell and can't stand up"))
+    assert reply == responses["utter_emergency"]
+
+
+def test_greeting_bot_challenge_and_capabilities(bot: Bot, responses: dict[str, str]) -> None:
+    sender = new_sender()
+    assert texts(bot.send(sender, "hello")) == responses["utter_greet"]
+    assert texts(bot.send(sender, "are you a bot?")) == responses["utter_iamabot"]
+    topics = texts(bot.send(sender, "what can you do?"))
+    for entry in load_knowledge().entries.values():
+        assert f"• {entry.label}" in topics
+
+
+def test_button_payloads_answer_like_typed_questions(bot: Bot) -> None:
+    assert "1,000 to 1,200 mg" in texts(bot.send(new_sender(), "/ask_calcium"))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "",
+        "   ",
+        "🦴💇‍♀️🦴",
+        "¿La osteoporosis causa caída del cabello?",
+        "هل يسبب هشاشة العظام تساقط الشعر؟",
+        "骨质疏松会导致脱发吗？",
+        "<img src=x onerror=alert(1)>",
+        "asdkjh qwpoeiru zxmcnv",
+        "does osteoporosis cause hair loss? " * 500,
+    ],
+)
+def test_odd_input_always_gets_a_reply(bot: Bot, message: str) -> None:
+    replies = bot.send(new_sender(), message)
+    assert replies
+    assert all(r.get("text") for r in replies)
+
+
+def test_a_blank_message_gets_a_prompt(bot: Bot, responses: dict[str, str]) -> None:
+    assert texts(bot.send(new_sender(), "  ")) == responses["utter_empty_message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "error"),
+    [
+        ("{not json", 400, "the body must be JSON"),
+        ('["a list"]', 400, "the body must be a JSON object"),
+        ('{"sender": "a"}', 400, "'message' must be a string"),
+        ('{"sender": "a", "message": 42}', 400, "'message' must be a string"),
+        ('{"message": "hello"}', 400, "'sender' must be a non-empty string"),
+        ('{"sender": "", "message": "hello"}', 400, "'sender' must be a non-empty string"),
+        ('{"sender": "a", "message": "' + "x" * 20_001 + '"}', 413, "at most 20000"),
+    ],
+)
+def test_malformed_requests_get_a_clear_error(bot: Bot, body: str, status: int, error: str) -> None:
+    reply = requests.post(
+        f"{bot.url}/webhooks/rest/webhook",
+        data=body.encode(),
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert reply.status_code == status
+    assert error in reply.json()["error"]
