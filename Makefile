@@ -15,7 +15,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install train run shell test unit lint types validate heldout calibrate bench clean
+.PHONY: install train run shell test unit lint types validate heldout calibrate crossval bench clean
 
 install: $(INSTALLED) $(SPACY_MODEL)/meta.json
 
@@ -45,11 +45,11 @@ validate: install
 	$(BIN)/rasa data validate --fail-on-warnings
 
 lint: install
-	$(BIN)/ruff check actions tests scripts
-	$(BIN)/ruff format --check actions tests scripts
+	$(BIN)/ruff check actions channels components scripts tests
+	$(BIN)/ruff format --check actions channels components scripts tests
 
 types: install
-	$(BIN)/mypy actions scripts
+	$(BIN)/mypy actions channels components scripts
 
 unit: install
 	$(BIN)/pytest -q tests/unit
@@ -59,13 +59,17 @@ test: install $(MODEL)
 	scripts/test.sh
 
 calibrate: install
-	$(PY) scripts/calibrate_retrieval.py
+	$(PY) -m scripts.calibrate_retrieval
+
+crossval: install $(SPACY_MODEL)/meta.json
+	$(PY) -m scripts.nlu_crossval
 
 heldout: install $(MODEL)
-	$(PY) scripts/evaluate_heldout.py
+	$(PY) -m scripts.evaluate_heldout
 
+# Our assistant against stock Rasa (DIET + TED) on the same data: BENCHMARKS.md.
 bench: install $(MODEL)
-	$(PY) scripts/bench.py
+	$(PY) -m scripts.bench
 
 clean:
 	rm -rf models .rasa build results rasa.db .pytest_cache .mypy_cache .ruff_cache
