@@ -34,7 +34,7 @@ from actions.messages import (
     utter_entry,
 )
 from actions.resolve import by_subject, entry_for_hit, follow_up, resolve
-from actions.retrieval import load_index
+from actions.retrieval import load_index, tokenize
 
 
 def _last_entry(tracker: Tracker) -> Entry | None:
@@ -63,12 +63,15 @@ class ActionAnswer(Action):
             # do not recognise is a new question and is searched on its own.
             context = last if intent == INTENT_FOLLOWUP else None
             index, settings = load_index()
-            hit = follow_up(index, settings, tracker.latest_message.get("text") or "", context)
+            text = tracker.latest_message.get("text") or ""
+            hit = follow_up(index, settings, text, context)
             entry = entry_for_hit(knowledge, hit, last) if hit else None
             if entry is None:
-                new_subject = intent == INTENT_WHAT_ABOUT or context is not None
+                # Something specific we cannot find is declined; a question with nothing
+                # to go on ("why is that?" with no context or no words) is asked back.
+                specific = intent == INTENT_WHAT_ABOUT or (context and tokenize(text))
                 dispatcher.utter_message(
-                    response=UTTER_DECLINE if new_subject else UTTER_UNCLEAR_SUBJECT
+                    response=UTTER_DECLINE if specific else UTTER_UNCLEAR_SUBJECT
                 )
                 return []
         if entry is not None:

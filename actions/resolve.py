@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from actions.constants import ASPECT_AMOUNT, INTENT_HOW_MUCH, INTENT_WHAT_ABOUT
 from actions.knowledge import Entry, KnowledgeBase
-from actions.retrieval import Hit, PassageIndex, Settings
+from actions.retrieval import CONTEXT_WEIGHT, Hit, PassageIndex, Settings
 
 
 @dataclass(frozen=True)
@@ -80,9 +80,10 @@ def context_terms(entry: Entry) -> list[str]:
 
 
 def entry_for_hit(knowledge: KnowledgeBase, hit: Hit, prefer: Entry | None = None) -> Entry | None:
-    """The entry quoting the passage found, preferring `prefer` when it quotes it too."""
+    """The entry quoting the passage found (entries that quote it among their main
+    quotes come first), preferring `prefer` when it has it among its main quotes."""
     ids = hit.passage.entry_ids
-    if prefer is not None and prefer.id in ids:
+    if prefer is not None and hit.passage.quote in prefer.quotes:
         return prefer
     return knowledge.entries[ids[0]] if ids else None
 
@@ -90,11 +91,14 @@ def entry_for_hit(knowledge: KnowledgeBase, hit: Hit, prefer: Entry | None = Non
 def follow_up(index: PassageIndex, settings: Settings, text: str, last: Entry | None) -> Hit | None:
     """A follow-up that names no known subject, as a search of the passages.
 
-    With the last answer as context ("is it permanent?"), the search adds that
-    answer's subject and needs `followup_min_coverage` of the message's own words in
-    the passage; without context ("and osteoblasts?"), it is a plain search."""
+    With the last answer as context ("is it temporary?"), the search adds that
+    answer's subject (at CONTEXT_WEIGHT) and needs `followup_min_coverage` of the
+    message's own words in the passage; without context ("and osteoblasts?"), it is a
+    plain search that must clear the normal thresholds."""
     if last is None:
         hit = index.search(text)
         return hit if hit is not None and hit.clears(settings) else None
-    hit = index.search(text, context_terms(last))
-    return hit if hit is not None and hit.clears(settings, settings.followup_min_coverage) else None
+    # The context stands for the topic, so only the share of the message's own words
+    # found in the passage is required, not the score of a standalone question.
+    hit = index.search(text, context_terms(last), CONTEXT_WEIGHT)
+    return hit if hit is not None and hit.coverage >= settings.followup_min_coverage else None

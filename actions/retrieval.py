@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import snowballstemmer
 import yaml
 from rank_bm25 import BM25Okapi
@@ -36,6 +37,9 @@ STOPWORDS = frozenset(
     way make made one ok okay well even still instead just""".split()  # noqa: SIM905
 )
 _STEMMER = snowballstemmer.stemmer("english")
+# In a follow-up the last answer's subject steers the ranking, but the words the user
+# typed weigh more: otherwise "is the shedding temporary?" finds the last answer again.
+CONTEXT_WEIGHT = 0.25
 
 
 def stem(word: str) -> str:
@@ -65,7 +69,8 @@ class Settings:
 class Hit:
     passage: Passage
     score: float
-    # Share of the query's own distinct terms (not the added ones) in the passage.
+    # Share of the query's own distinct terms (not the added ones) in the passage;
+    # 0 when the query has none.
     coverage: float
 
     def clears(self, settings: Settings, min_coverage: float | None = None) -> bool:
@@ -84,17 +89,23 @@ class PassageIndex:
         ]
         self._bm25 = BM25Okapi(self._terms)
 
-    def search(self, query: str, extra_terms: Sequence[str] = ()) -> Hit | None:
+    def search(
+        self, query: str, extra_terms: Sequence[str] = (), extra_weight: float = 1.0
+    ) -> Hit | None:
         """The best passage for `query`; `extra_terms` (entity values, the subject of
-        the last answer) widen the ranking but do not count towards coverage."""
+        the last answer) count at `extra_weight` in the ranking and not at all
+        towards coverage."""
         own = tokenize(query)
-        terms = own + [t for x in extra_terms for t in tokenize(x)]
-        if not terms:
+        extra = [t for x in extra_terms for t in tokenize(x)]
+        if not own and not extra:
             return None
-        scores = self._bm25.get_scores(terms)
-        best = max(range(len(scores)), key=lambda i: scores[i])
-        distinct = set(own or terms)
-        coverage = len(distinct & set(self._terms[best])) / len(distinct)
+        scores = self._bm25.get_scores(own) if own else np.zeros(len(self.passages))
+        if extra:
+            scores = scores + extra_weight * self._bm25.get_scores(extra)
+        best = int(np.argmax(scores))
+        # A message with no content words of its own ("why is that?") covers nothing.
+        distinct = set(own)
+        coverage = len(distinct & set(self._terms[best])) / len(distinct) if own else 0.0
         return Hit(self.passages[best], float(scores[best]), coverage)
 
 

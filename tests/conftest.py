@@ -60,15 +60,18 @@ def build_tracker(
     entities: Iterable[tuple[str, str]] = (),
     *,
     confidence: float = 1.0,
+    guess: str | None = None,
     **slots: Any,
 ) -> Tracker:
     """A tracker whose latest message is `text`, classified as `intent`, with `entities`
-    as (entity, value) pairs; keyword arguments set slots (e.g. last_entry="calcium",
-    last_quotes=[...])."""
+    as (entity, value) pairs; `guess` is the intent ranked next (the classifier's own
+    guess when `intent` is nlu_fallback); keyword arguments set slots (e.g.
+    last_entry="calcium", last_quotes=[...])."""
     unknown = set(slots) - set(INITIAL_SLOTS)
     if unknown:
         raise TypeError(f"not slots of domain.yml: {sorted(unknown)}")
-    ranking = [{"name": intent, "confidence": confidence}] if intent else []
+    ranked = [name for name in (intent, guess) if name]
+    ranking = [{"name": name, "confidence": confidence} for name in ranked]
     latest_message = {
         "text": text,
         "intent": {"name": intent, "confidence": confidence} if intent else {},

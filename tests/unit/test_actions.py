@@ -24,6 +24,7 @@ from actions.answering import (
 from actions.declining import ActionRetrieveOrDecline
 from actions.knowledge import KnowledgeBase, load_knowledge
 from actions.messages import answered, citation
+from actions.retrieval import Hit, load_index
 from actions.tipping import ActionGiveTip
 
 TrackerFactory = Callable[..., Tracker]
@@ -399,6 +400,16 @@ def test_quotes_from_two_sections_name_both(knowledge: KnowledgeBase) -> None:
             "utter_decline",
             id="what-about-something-the-article-does-not-cover",
         ),
+        pytest.param(
+            # Searched on its own, not in the calcium answer's context: one word that the
+            # article uses in passing is not enough to answer from.
+            "What about dairy?",
+            "ask_what_about",
+            [],
+            "calcium",
+            "utter_decline",
+            id="what-about-is-not-read-in-the-last-answers-context",
+        ),
         # Nothing says what the question is about: ask for the whole question.
         pytest.param("How much?", "ask_how_much", [], None, "utter_unclear_subject", id="how-much"),
         pytest.param(
@@ -453,6 +464,51 @@ def test_a_question_the_article_cannot_answer_gets_one_honest_reply_and_keeps_th
     assert events == []
 
 
+def test_why_is_that_is_not_answered_from_the_context_alone(
+    domain: dict[str, Any], dispatcher: CollectingDispatcher, make_tracker: TrackerFactory
+) -> None:
+    tracker = make_tracker("Why is that?", "ask_followup", **after_answer("causal_link"))
+
+    events = run(ActionAnswer(), dispatcher, tracker, domain)
+
+    # Nothing to search for: the user is asked for the whole question.
+    assert responses(dispatcher.messages) == ["utter_unclear_subject"]
+    assert events == []
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "last", "sentence"),
+    [
+        (
+            "What about osteoclasts and osteoblasts?",
+            "ask_what_about",
+            "what_is_osteoporosis",
+            REMODELING,
+        ),
+        ("Is the shedding temporary?", "ask_followup", "stress", TELOGEN),
+    ],
+    ids=["what-about", "follow-up"],
+)
+def test_a_follow_up_is_answered_with_the_sentence_it_found_not_the_last_answer_again(
+    knowledge: KnowledgeBase,
+    domain: dict[str, Any],
+    dispatcher: CollectingDispatcher,
+    make_tracker: TrackerFactory,
+    text: str,
+    intent: str,
+    last: str,
+    sentence: str,
+) -> None:
+    tracker = make_tracker(text, intent, **after_answer(last), disclaimer_shown=True)
+
+    run(ActionAnswer(), dispatcher, tracker, domain)
+
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_grounded_answer"
+    assert sentence in message["quote"]
+    assert message["answer"] != knowledge.entries[last].answer
+
+
 # --- After an answer: what the conversation remembers ------------------------------------
 
 
@@ -494,63 +550,6 @@ def test_the_first_answer_also_brings_the_disclaimer(
         SlotSet("disclaimer_shown", True),
         *answered_events("bisphosphonates", [FOSAMAX]),
     ]
-
-
-CONTEXT_ONLY_BUG = (
-    "BUG actions/resolve.py:101-102 (with actions/retrieval.py:92): a follow-up with no words "
-    "of its own clears on the last answer's subject alone (coverage falls back to the context "
-    "terms), so 'why is that?' after the causal-link answer is told the Fosamax answer"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=CONTEXT_ONLY_BUG)
-def test_why_is_that_is_not_answered_from_the_context_alone(
-    domain: dict[str, Any], dispatcher: CollectingDispatcher, make_tracker: TrackerFactory
-) -> None:
-    tracker = make_tracker("Why is that?", "ask_followup", **after_answer("causal_link"))
-
-    events = run(ActionAnswer(), dispatcher, tracker, domain)
-
-    assert responses(dispatcher.messages) == ["utter_decline"]
-    assert events == []
-
-
-REPEATED_ANSWER_BUG = (
-    "BUG actions/resolve.py:87-88 (called from actions/answering.py:67): entry_for_hit prefers "
-    "the last answer's entry whenever the sentence found is among its quotes OR its `more`; "
-    "in the second case the reply repeats the last answer word for word and never shows the "
-    "sentence that answered the question (also for 'what about X?', searched without context)"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=REPEATED_ANSWER_BUG)
-@pytest.mark.parametrize(
-    ("text", "intent", "last", "sentence"),
-    [
-        ("What about osteoclasts and osteoblasts?", "ask_what_about", "what_is_osteoporosis",
-         REMODELING),
-        ("Is the shedding temporary?", "ask_followup", "stress", TELOGEN),
-    ],
-    ids=["what-about", "follow-up"],
-)
-def test_a_follow_up_is_answered_with_the_sentence_it_found_not_the_last_answer_again(
-    knowledge: KnowledgeBase,
-    domain: dict[str, Any],
-    dispatcher: CollectingDispatcher,
-    make_tracker: TrackerFactory,
-    text: str,
-    intent: str,
-    last: str,
-    sentence: str,
-) -> None:
-    tracker = make_tracker(text, intent, **after_answer(last), disclaimer_shown=True)
-
-    run(ActionAnswer(), dispatcher, tracker, domain)
-
-    [message] = dispatcher.messages
-    assert message["response"] == "utter_grounded_answer"
-    assert sentence in message["quote"]
-    assert message["answer"] != knowledge.entries[last].answer
 
 
 # --- The disclaimer: once per conversation ------------------------------------------------
@@ -1180,6 +1179,87 @@ def test_a_question_the_article_does_not_cover_is_declined(
     assert events == []
 
 
+def _best_hit(text: str) -> Hit:
+    index, _ = load_index()
+    hit = index.search(text)
+    assert hit is not None
+    return hit
+
+
+def test_an_unsure_question_the_classifiers_guess_agrees_with_gets_that_answer(
+    knowledge: KnowledgeBase,
+    domain: dict[str, Any],
+    dispatcher: CollectingDispatcher,
+    make_tracker: TrackerFactory,
+) -> None:
+    text = "Is osteoporosis a skin disease?"
+    # Too weak alone, but the passage found is the causal-link entry's, as guessed.
+    _, settings = load_index()
+    hit = _best_hit(text)
+    assert hit.passage.quote.text == SKELETAL
+    assert not hit.clears(settings)
+    assert hit.coverage >= settings.agreement_min_coverage
+    tracker = make_tracker(
+        text, "nlu_fallback", confidence=0.3, guess="ask_causal_link", disclaimer_shown=True
+    )
+
+    events = run(ActionRetrieveOrDecline(), dispatcher, tracker, domain)
+
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_grounded_answer"
+    assert message["answer"] == knowledge.entries["causal_link"].answer
+    assert message["section"] == cited(CAUSAL)
+    assert events == answered_events("causal_link", quotes_of("causal_link"))
+
+
+@pytest.mark.parametrize(
+    ("text", "guess"),
+    [
+        # The passage found is not one the guessed entry has: the two do not agree.
+        ("Is osteoporosis a skin disease?", "ask_calcium"),
+        # No guess at all.
+        ("Is osteoporosis a skin disease?", None),
+        # The guess has the passage, but too few of the message's words are in it.
+        ("Could my teeth, nails or eyes suffer from Fosamax?", "ask_bisphosphonates"),
+    ],
+    ids=["another-entry", "no-guess", "too-few-words"],
+)
+def test_an_unsure_question_without_agreement_must_clear_the_thresholds_alone(
+    knowledge: KnowledgeBase,
+    domain: dict[str, Any],
+    dispatcher: CollectingDispatcher,
+    make_tracker: TrackerFactory,
+    text: str,
+    guess: str | None,
+) -> None:
+    _, settings = load_index()
+    hit = _best_hit(text)
+    assert not hit.clears(settings)
+    guessed = knowledge.by_intent.get(guess or "")
+    if guessed is not None and guessed.id in hit.passage.entry_ids:
+        assert hit.coverage < settings.agreement_min_coverage
+    tracker = make_tracker(text, "nlu_fallback", confidence=0.3, guess=guess)
+
+    events = run(ActionRetrieveOrDecline(), dispatcher, tracker, domain)
+
+    assert responses(dispatcher.messages) == ["utter_decline"]
+    assert events == []
+
+
+def test_a_clear_passage_is_quoted_whatever_the_classifier_guessed(
+    domain: dict[str, Any], dispatcher: CollectingDispatcher, make_tracker: TrackerFactory
+) -> None:
+    tracker = make_tracker(
+        "calcium dairy leafy greens", "nlu_fallback", confidence=0.3, guess="ask_exercise"
+    )
+
+    events = run(ActionRetrieveOrDecline(), dispatcher, tracker, domain)
+
+    assert responses(dispatcher.messages) == ["utter_retrieved_answer", "utter_disclaimer"]
+    assert dispatcher.messages[0]["quote"] == CALCIUM
+    assert events[1:] == answered_events("calcium", [CALCIUM])
+
+
 # --- Every reply exists in the domain and gets every variable it needs --------------------
 
 SCENARIOS = [
@@ -1290,6 +1370,18 @@ def test_the_scenarios_cover_every_response_the_actions_can_send(
     }
 
     assert sent == UTTER_NAMES
+
+
+def test_every_slot_the_actions_set_is_declared_in_the_domain(domain: dict[str, Any]) -> None:
+    slots = {v for k, v in vars(constants).items() if k.startswith("SLOT_")}
+
+    assert "last_quotes" in slots
+    assert sorted(slots - set(domain["slots"])) == []
+    # The sentences shown: a list, empty in a new conversation, never steering the policy.
+    last_quotes = domain["slots"]["last_quotes"]
+    assert last_quotes["type"] == "list"
+    assert last_quotes["initial_value"] == []
+    assert last_quotes["influence_conversation"] is False
 
 
 def test_every_response_name_in_the_actions_is_in_the_domain(domain: dict[str, Any]) -> None:

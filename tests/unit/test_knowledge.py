@@ -270,8 +270,11 @@ UNQUOTED = (
         (REMODELING, HEADINGS[1]),
         # A sentence no entry quotes is in the article all the same.
         (UNQUOTED, HEADINGS[4]),
-        ("Hair loss, or alopecia, is a dermatological condition where hair falls out from the "
-         "scalp or body.", HEADINGS[0]),
+        (
+            "Hair loss, or alopecia, is a dermatological condition where hair falls out from the "
+            "scalp or body.",
+            HEADINGS[0],
+        ),
     ],
 )
 def test_quote_for_finds_a_sentence_of_the_article_with_its_section(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from actions.knowledge import KnowledgeBase
@@ -13,7 +15,7 @@ from actions.resolve import (
     follow_up,
     resolve,
 )
-from actions.retrieval import Hit, PassageIndex, Settings, load_index
+from actions.retrieval import CONTEXT_WEIGHT, Hit, PassageIndex, Settings, load_index
 
 TELOGEN = (
     "This same inflammatory environment can prematurely push hair follicles into the resting "
@@ -47,12 +49,19 @@ def settings() -> Settings:
         ("ask_bisphosphonates", [], None, "bisphosphonates"),
         ("ask_bisphosphonates", ["bisphosphonates"], "calcium", "bisphosphonates"),
         ("ask_telogen_effluvium", [], "calcium", "telogen_effluvium"),
-        # ...unless the message names another subject with an entry of the same aspect:
-        # "can steroids thin hair?" classified as the Fosamax question.
+        # ...unless the message names another subject: the subject wins, with the same
+        # kind of question when it has one ("can steroids thin hair?" classified as the
+        # Fosamax question)...
         ("ask_bisphosphonates", ["glucocorticoids"], None, "glucocorticoids"),
         ("ask_calcium", ["vitamin_d"], None, "vitamin_d_dose"),
-        # No calcium entry asks about a link: the intent's own entry stands.
-        ("ask_vitamin_d_link", ["calcium"], None, "vitamin_d_link"),
+        # ...else its first entry ("can letrozole make hair fall out?" classified as the
+        # causal-link question: no anti-estrogen entry asks about a link).
+        ("ask_causal_link", ["anti_estrogen"], None, "hrt_antiestrogen"),
+        ("ask_vitamin_d_link", ["calcium"], None, "calcium"),
+        # A subject the knowledge does not know leaves the intent's own entry standing.
+        ("ask_bisphosphonates", ["ibuprofen"], None, "bisphosphonates"),
+        # One of the named subjects is the entry's own: the entry stands.
+        ("ask_vitamin_d_link", ["calcium", "vitamin_d"], None, "vitamin_d_link"),
         # "What about X?" keeps the kind of question asked last.
         ("ask_what_about", ["glucocorticoids"], "bisphosphonates", "glucocorticoids"),
         ("ask_what_about", ["hrt"], "glucocorticoids", "hrt_antiestrogen"),
@@ -208,17 +217,6 @@ def test_a_follow_up_with_nothing_to_go_on_finds_nothing(
     assert follow_up(index, settings, text, entry) is None
 
 
-CONTEXT_ONLY_BUG = (
-    "BUG actions/resolve.py:101-102 (with actions/retrieval.py:92): a follow-up with no words "
-    "of its own ('why is that?': all stopwords) is searched with the last answer's subject "
-    "only, and Hit.coverage then falls back to those context terms, which always cover the "
-    "passage they ranked first: the follow-up clears on context alone, so 'why is that?' "
-    "after 'Does osteoporosis cause hair loss?' answers with the Fosamax sentence, and after "
-    "other answers repeats them. follow_up should need the message's own words."
-)
-
-
-@pytest.mark.xfail(strict=True, reason=CONTEXT_ONLY_BUG)
 @pytest.mark.parametrize("last", ["causal_link", "exercise", "hrt_antiestrogen"])
 def test_a_follow_up_with_no_words_of_its_own_does_not_clear_on_the_context_alone(
     knowledge: KnowledgeBase, index: PassageIndex, settings: Settings, last: str
@@ -227,51 +225,52 @@ def test_a_follow_up_with_no_words_of_its_own_does_not_clear_on_the_context_alon
 
 
 def test_a_follow_up_with_context_needs_the_follow_up_coverage_of_its_own_words(
-    knowledge: KnowledgeBase, index: PassageIndex
+    knowledge: KnowledgeBase, index: PassageIndex, settings: Settings
 ) -> None:
     # "does it affect bones too?" after telogen effluvium: the sentence found (under the
     # heading "...Linking Bone and Hair Health") has "bone" but not "affect": half of the
     # message's own words.
     last = knowledge.entries["telogen_effluvium"]
     text = "does it affect bones too?"
-    hit = index.search(text, context_terms(last))
+    hit = index.search(text, context_terms(last), CONTEXT_WEIGHT)
     assert hit is not None
     assert hit.coverage == 0.5
 
-    lenient = Settings(min_score=1.0, min_coverage=1.0, followup_min_coverage=0.5)
-    strict = Settings(min_score=1.0, min_coverage=0.5, followup_min_coverage=0.51)
+    # Neither the normal coverage nor the score of a standalone question matters.
+    lenient = replace(settings, min_score=99.0, min_coverage=1.0, followup_min_coverage=0.5)
+    strict = replace(settings, min_score=1.0, min_coverage=0.5, followup_min_coverage=0.51)
 
     assert follow_up(index, lenient, text, last) == hit
     assert follow_up(index, strict, text, last) is None
 
 
-def test_a_follow_up_without_context_needs_the_normal_coverage(index: PassageIndex) -> None:
+def test_a_follow_up_without_context_needs_the_normal_coverage(
+    index: PassageIndex, settings: Settings
+) -> None:
     text = "is osteoporosis a skin disease?"  # two of its three words are in the answer
     hit = index.search(text)
     assert hit is not None
     assert round(hit.coverage, 2) == 0.67
 
-    lenient = Settings(min_score=1.0, min_coverage=0.6, followup_min_coverage=1.0)
-    strict = Settings(min_score=1.0, min_coverage=0.7, followup_min_coverage=0.1)
+    lenient = replace(settings, min_score=1.0, min_coverage=0.6, followup_min_coverage=1.0)
+    strict = replace(settings, min_score=1.0, min_coverage=0.7, followup_min_coverage=0.1)
 
     assert follow_up(index, lenient, text, None) == hit
     assert follow_up(index, strict, text, None) is None
 
 
-@pytest.mark.parametrize("last", [None, "telogen_effluvium"])
-def test_a_follow_up_needs_the_minimum_score(
-    knowledge: KnowledgeBase, index: PassageIndex, last: str | None
+def test_a_follow_up_without_context_needs_the_minimum_score(
+    index: PassageIndex, settings: Settings
 ) -> None:
-    entry = knowledge.entries[last] if last else None
     text = "is the shedding temporary in telogen effluvium?"
-    hit = index.search(text, context_terms(entry) if entry else ())
+    hit = index.search(text)
     assert hit is not None
 
-    just = Settings(min_score=hit.score, min_coverage=0.0, followup_min_coverage=0.0)
-    above = Settings(min_score=hit.score + 0.01, min_coverage=0.0, followup_min_coverage=0.0)
+    just = replace(settings, min_score=hit.score, min_coverage=0.0)
+    above = replace(settings, min_score=hit.score + 0.01, min_coverage=0.0)
 
-    assert follow_up(index, just, text, entry) == hit
-    assert follow_up(index, above, text, entry) is None
+    assert follow_up(index, just, text, None) == hit
+    assert follow_up(index, above, text, None) is None
 
 
 def test_entry_for_hit_prefers_the_conversation_then_the_quoting_entry(
