@@ -2,7 +2,8 @@
 
 Rasa's classifiers leave the intent of an empty or whitespace-only message unset,
 and with no intent no rule fires: the user hears nothing. This component runs
-after the classifiers and marks such messages `empty_message`.
+right after the intent classifier (before FallbackClassifier, which needs an
+intent) and marks such messages `empty_message`.
 """
 
 from __future__ import annotations

@@ -48,25 +48,44 @@ def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
+def within_one_edit(a: str, b: str) -> bool:
+    """One insertion, deletion, substitution or swap of neighbours apart (or equal)."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        i = diff[0]
+        return len(diff) == 2 and diff[1] == i + 1 and a[i] == b[i + 1] and a[i + 1] == b[i]
+    shorter, longer = sorted((a, b), key=len)
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
+
+
 class Vocabulary:
-    """Known words, with one-edit tolerance for typos (a deletion-neighbourhood index)."""
+    """Known words, with one-edit tolerance for typos (a deletion-neighbourhood index
+    finds the candidates, `within_one_edit` confirms them)."""
 
     def __init__(self, words: Iterable[str], min_length: int = 3) -> None:
         self.words = frozenset(w.lower() for w in words)
         self.min_length = min_length
-        self._neighbours: set[str] = set()
+        self._by_deletion: dict[str, set[str]] = {}
         for word in self.words:
             if len(word) >= 4:
-                self._neighbours.add(word)
-                self._neighbours |= _deletions(word)
+                for key in _deletions(word) | {word}:
+                    self._by_deletion.setdefault(key, set()).add(word)
 
     def knows(self, word: str) -> bool:
         word = word.lower()
-        if word in self.words or word in self._neighbours:
+        if word in self.words:
             return True
-        # Same word after at most one deletion on either side: an insertion,
-        # deletion, substitution or (mostly) a transposition.
-        return len(word) >= 4 and bool(_deletions(word) & self._neighbours)
+        if len(word) < 3:
+            return False
+        keys = _deletions(word) | {word} if len(word) >= 4 else {word}
+        candidates = set().union(*(self._by_deletion.get(k, set()) for k in keys))
+        return any(within_one_edit(word, c) for c in candidates)
 
     def unknown(self, words: Iterable[tuple[str, str]]) -> list[str]:
         """The content words (given as (text, lemma) pairs) it does not know."""

@@ -87,7 +87,7 @@ def rss_mb(bot: Bot) -> dict[str, float]:
     sizes = {}
     for line in out.splitlines():
         rss, args = line.strip().split(" ", 1)
-        sizes["actions" if "rasa run actions" in args else "rasa"] = int(rss) / 1024
+        sizes["actions" if "-m rasa_sdk" in args else "rasa"] = int(rss) / 1024
     return sizes
 
 

@@ -20,7 +20,15 @@ def test_every_story_is_predicted_without_errors(tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
     actions = subprocess.Popen(
-        [str(ROOT / ".venv/bin/rasa"), "run", "actions", "--port", str(port)],
+        [
+            str(ROOT / ".venv/bin/python"),
+            "-m",
+            "rasa_sdk",
+            "--actions",
+            "actions",
+            "--port",
+            str(port),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
