@@ -54,7 +54,7 @@ async def _run_or_apologise(
         return list(await _original_run(self, output_channel, nlg, tracker, domain))
     except ActionExecutionRejection:
         raise  # lets another policy pick an action; not a failure
-    except RasaException:
+    except (RasaException, exceptions.ValidationError):
         logger.exception("Custom action %s failed; telling the user", self.name())
         draft = await nlg.generate(UTTER_ACTIONS_UNAVAILABLE, tracker, output_channel.name())
         return [create_bot_utterance(draft)] if draft else []

@@ -1,0 +1,160 @@
+"""Rasa's logistic regression, stored as plain arrays: a loaded model ranks intents exactly
+as the trained one did, and its file holds nothing that could run code."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
+    CountVectorsFeaturizer,
+)
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
+
+from components.intent_classifier import ARRAYS_FILE, ArrayLogisticRegressionClassifier
+
+CONTEXT = ExecutionContext(GraphSchema({}), "test")
+CONFIG = {**ArrayLogisticRegressionClassifier.get_default_config(), "max_iter": 1000}
+RESOURCE = Resource("intent_classifier")
+
+EXAMPLES = [
+    ("how much calcium do I need", "ask_calcium"),
+    ("calcium dose per day", "ask_calcium"),
+    ("daily calcium for adults", "ask_calcium"),
+    ("does fosamax cause hair loss", "ask_medication"),
+    ("fosamax side effects", "ask_medication"),
+    ("can alendronate thin my hair", "ask_medication"),
+    ("hello there", "greet"),
+    ("hi", "greet"),
+    ("good morning", "greet"),
+]
+TWO_INTENTS = [(text, intent) for text, intent in EXAMPLES if intent != "greet"]
+QUESTIONS = ["calcium per day", "fosamax and hair", "hi there", "what about the weather"]
+
+
+@dataclass
+class Pipeline:
+    """Tokenizer and featurizer trained as Rasa's graph trains them, ahead of the classifier."""
+
+    tokenizer: WhitespaceTokenizer
+    featurizer: CountVectorsFeaturizer
+
+    def predict(
+        self, classifier: ArrayLogisticRegressionClassifier, texts: list[str]
+    ) -> list[tuple[Any, Any]]:
+        messages = [Message(data={"text": text}) for text in texts]
+        self.tokenizer.process(messages)
+        self.featurizer.process(messages)
+        classifier.process(messages)
+        return [(m.get("intent"), m.get("intent_ranking")) for m in messages]
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> LocalModelStorage:
+    return LocalModelStorage(tmp_path)
+
+
+def _train(
+    storage: LocalModelStorage, examples: list[tuple[str, str]]
+) -> tuple[ArrayLogisticRegressionClassifier, Pipeline]:
+    training_data = TrainingData(
+        [Message(data={"text": text, "intent": intent}) for text, intent in examples]
+    )
+    tokenizer = WhitespaceTokenizer.create(
+        WhitespaceTokenizer.get_default_config(), storage, Resource("tokenizer"), CONTEXT
+    )
+    featurizer = CountVectorsFeaturizer.create(
+        CountVectorsFeaturizer.get_default_config(), storage, Resource("featurizer"), CONTEXT
+    )
+    tokenizer.process_training_data(training_data)
+    featurizer.train(training_data)
+    featurizer.process_training_data(training_data)
+    classifier = ArrayLogisticRegressionClassifier.create(CONFIG, storage, RESOURCE, CONTEXT)
+    classifier.train(training_data)
+    return classifier, Pipeline(tokenizer, featurizer)
+
+
+def _load(storage: LocalModelStorage) -> ArrayLogisticRegressionClassifier:
+    return ArrayLogisticRegressionClassifier.load(CONFIG, storage, RESOURCE, CONTEXT)
+
+
+@pytest.mark.parametrize(
+    "examples",
+    [EXAMPLES, TWO_INTENTS],
+    ids=["three-intents-multinomial", "two-intents-binary"],
+)
+def test_a_loaded_classifier_ranks_intents_exactly_as_the_trained_one(
+    storage: LocalModelStorage, examples: list[tuple[str, str]]
+) -> None:
+    trained, pipeline = _train(storage, examples)
+    expected = pipeline.predict(trained, QUESTIONS)
+
+    loaded = _load(storage)
+
+    assert loaded is not trained
+    # Exact equality: the same coefficients, not merely close ones.
+    assert pipeline.predict(loaded, QUESTIONS) == expected
+    assert [intent["name"] for intent, _ in expected[:2]] == ["ask_calcium", "ask_medication"]
+
+
+def test_the_stored_model_is_plain_arrays(storage: LocalModelStorage) -> None:
+    trained, _ = _train(storage, EXAMPLES)
+
+    with storage.read_from(RESOURCE) as directory:
+        assert [path.name for path in directory.iterdir()] == [ARRAYS_FILE]
+        # allow_pickle=False refuses object arrays: nothing in the file can run code.
+        with np.load(directory / ARRAYS_FILE, allow_pickle=False) as arrays:
+            stored = {name: arrays[name] for name in arrays.files}
+
+    assert set(stored) == {"coef", "intercept", "classes"}
+    assert stored["classes"].tolist() == ["ask_calcium", "ask_medication", "greet"]
+    np.testing.assert_array_equal(stored["coef"], trained.clf.coef_)
+    np.testing.assert_array_equal(stored["intercept"], trained.clf.intercept_)
+
+
+def test_it_is_stored_and_loaded_without_skops(
+    storage: LocalModelStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A None entry in sys.modules makes any `import skops...` fail.
+    monkeypatch.setitem(sys.modules, "skops", None)
+    monkeypatch.setitem(sys.modules, "skops.io", None)
+
+    trained, pipeline = _train(storage, EXAMPLES)
+    loaded = _load(storage)
+
+    assert pipeline.predict(loaded, QUESTIONS) == pipeline.predict(trained, QUESTIONS)
+
+
+def test_a_loaded_classifier_keeps_its_configuration(storage: LocalModelStorage) -> None:
+    _train(storage, EXAMPLES)
+
+    loaded = _load(storage)
+
+    assert loaded.clf.max_iter == 1000
+    assert loaded.config == CONFIG
+
+
+@pytest.mark.parametrize("written", [False, True], ids=["never-written", "written-empty"])
+def test_loading_from_an_empty_resource_gives_an_untrained_classifier(
+    storage: LocalModelStorage, written: bool
+) -> None:
+    if written:
+        with storage.write_to(RESOURCE):
+            pass
+
+    loaded = _load(storage)
+
+    assert isinstance(loaded, ArrayLogisticRegressionClassifier)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(loaded.clf)

@@ -1,0 +1,179 @@
+"""The fixes to Rasa's custom-action calls: action-server responses are checked exactly as
+Rasa checks them, and a failing custom action gets an apology instead of silence."""
+
+from __future__ import annotations
+
+import asyncio
+import warnings
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.core.channels.channel import CollectingOutputChannel
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered, Event, SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.exceptions import RasaException
+
+from components import rasa_fixes
+from components.rasa_fixes import (
+    UTTER_ACTIONS_UNAVAILABLE,
+    _action_response_validator,
+    _run_or_apologise,
+    _validate_action_result,
+)
+
+with warnings.catch_warnings():
+    # Rasa 3.6 warns "Slot auto-fill has been removed" on every domain it loads.
+    warnings.simplefilter("ignore", UserWarning)
+    DOMAIN = Domain.load(Path(__file__).resolve().parents[2] / "domain.yml")
+APOLOGY = DOMAIN.responses[UTTER_ACTIONS_UNAVAILABLE][0]["text"]
+EXPLANATION = (
+    ". Failed to validate Action server response from API, make sure your response from the "
+    "Action endpoint is valid. For more information about the format visit "
+    f"{DOCS_BASE_URL}/custom-actions"
+)
+ACTION = RemoteAction("action_answer", None)
+
+VALID = {"events": [{"event": "slot", "name": "x", "value": 1}], "responses": [{"text": "hi"}]}
+
+
+def _run(domain: Domain = DOMAIN) -> tuple[list[Event], CollectingOutputChannel]:
+    """Run ACTION as Rasa's processor does; returns its events and the output channel."""
+    channel = CollectingOutputChannel()
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+    tracker = DialogueStateTracker("unit-test", domain.slots)
+    events = asyncio.run(_run_or_apologise(ACTION, channel, nlg, tracker, domain))
+    return events, channel
+
+
+def _original_run_raising(error: Exception) -> Any:
+    async def run(*args: Any) -> list[Event]:
+        raise error
+
+    return run
+
+
+# --- Validation of action-server responses ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "result",
+    [VALID, {}, {"events": [], "responses": []}],
+    ids=["slot-and-text", "empty", "empty-lists"],
+)
+def test_a_valid_action_server_response_passes(result: dict[str, Any]) -> None:
+    assert _validate_action_result(ACTION, result) is True
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        pytest.param({"events": "slot"}, id="events-not-a-list"),
+        pytest.param({"events": [{"name": "x", "value": 1}]}, id="event-without-type"),
+        pytest.param({"events": [{"event": "slot", "name": "x"}]}, id="slot-without-value"),
+        pytest.param({"responses": "hi"}, id="responses-not-a-list"),
+        pytest.param({"responses": ["hi"]}, id="response-not-an-object"),
+        pytest.param([VALID], id="not-an-object"),
+    ],
+)
+def test_an_invalid_response_raises_rasas_error_with_rasas_explanation(result: Any) -> None:
+    with pytest.raises(jsonschema.ValidationError) as stock:
+        jsonschema.validate(result, RemoteAction.action_response_format_spec())
+
+    with pytest.raises(jsonschema.ValidationError) as fixed:
+        _validate_action_result(ACTION, result)
+
+    assert fixed.value.message == stock.value.message + EXPLANATION
+
+
+def test_the_schema_validator_is_built_once() -> None:
+    assert _action_response_validator() is _action_response_validator()
+
+
+def test_importing_components_installs_the_fixes_on_rasas_remote_action() -> None:
+    assert RemoteAction._validate_action_result is _validate_action_result
+    assert RemoteAction.run is _run_or_apologise
+    # The wrapped run is Rasa's own, not the wrapper (which would recurse).
+    assert rasa_fixes._original_run is not _run_or_apologise
+
+
+# --- A custom action that fails ---------------------------------------------------------
+
+
+def test_the_domain_has_the_apology() -> None:
+    assert APOLOGY
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        RasaException("Failed to execute custom action 'action_answer'"),
+        RasaException("Couldn't connect to the server at 'http://localhost:5055/webhook'"),
+        jsonschema.ValidationError("'events' is not of type 'array'"),
+    ],
+    ids=["server-error", "server-down", "invalid-response"],
+)
+def test_a_failing_custom_action_is_answered_with_the_apology(
+    monkeypatch: pytest.MonkeyPatch, error: Exception
+) -> None:
+    monkeypatch.setattr(rasa_fixes, "_original_run", _original_run_raising(error))
+
+    events, _ = _run()
+
+    assert len(events) == 1
+    assert isinstance(events[0], BotUttered)
+    assert events[0].text == APOLOGY
+
+
+def test_without_an_action_server_configured_the_user_hears_the_apology() -> None:
+    # No monkeypatch: Rasa's own RemoteAction.run, patched at import, with no endpoint.
+    channel = CollectingOutputChannel()
+    tracker = DialogueStateTracker("unit-test", DOMAIN.slots)
+    nlg = TemplatedNaturalLanguageGenerator(DOMAIN.responses)
+
+    events = asyncio.run(ACTION.run(channel, nlg, tracker, DOMAIN))
+
+    assert [event.text for event in events] == [APOLOGY]
+
+
+def test_a_rejected_action_is_raised_again_for_other_policies(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rejection = ActionExecutionRejection("action_answer", "not now")
+    monkeypatch.setattr(rasa_fixes, "_original_run", _original_run_raising(rejection))
+
+    with pytest.raises(ActionExecutionRejection) as raised:
+        _run()
+
+    assert raised.value is rejection
+
+
+def test_a_successful_action_returns_its_events_unchanged(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    produced = [BotUttered("Calcium: 1,000 mg a day."), SlotSet("last_entry", "calcium")]
+
+    async def run(*args: Any) -> tuple[Event, ...]:
+        return tuple(produced)
+
+    monkeypatch.setattr(rasa_fixes, "_original_run", run)
+
+    events, channel = _run()
+
+    assert events == produced
+    assert channel.messages == []
+
+
+def test_without_the_apology_in_the_domain_a_failure_gives_no_events(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(rasa_fixes, "_original_run", _original_run_raising(RasaException()))
+
+    events, _ = _run(Domain.empty())
+
+    assert events == []
