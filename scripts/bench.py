@@ -78,16 +78,14 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def rss_mb(bot: Bot) -> dict[str, float]:
-    out = subprocess.run(
-        ["ps", "-o", "rss=,args=", "--ppid", str(bot.process.pid)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    """Resident memory of each server process, in MB."""
     sizes = {}
-    for line in out.splitlines():
-        rss, args = line.strip().split(" ", 1)
-        sizes["actions" if "-m rasa_sdk" in args else "rasa"] = int(rss) / 1024
+    for role, pid in bot.children().items():
+        status = Path(f"/proc/{pid}/status").read_text()
+        kilobytes = next(
+            line.split()[1] for line in status.splitlines() if line.startswith("VmRSS")
+        )
+        sizes[role] = int(kilobytes) / 1024
     return sizes
 
 

@@ -51,6 +51,23 @@ class Bot:
     def log(self) -> str:
         return self.log_path.read_text("utf-8", errors="replace")
 
+    def children(self) -> dict[str, int]:
+        """The run script's two servers: {"actions": pid, "rasa": pid}."""
+        out = subprocess.run(
+            ["ps", "-o", "pid=,args=", "--ppid", str(self.process.pid)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        found = {}
+        for line in out.splitlines():
+            pid, args = line.strip().split(" ", 1)
+            if "-m rasa_sdk" in args:
+                found["actions"] = int(pid)
+            elif "rasa run" in args:
+                found["rasa"] = int(pid)
+        return found
+
 
 def wait_for_reply(url: str, process: subprocess.Popen, timeout: float) -> None:
     """Poll until the bot answers a real message through the action server."""

@@ -17,6 +17,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import KnowledgeBase, load_knowledge
+from actions.retrieval import PassageIndex, Settings, load_index
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DOMAIN: dict[str, Any] = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text("utf-8"))
@@ -33,6 +34,16 @@ TrackerFactory = Callable[..., Tracker]
 @pytest.fixture(scope="session")
 def knowledge() -> KnowledgeBase:
     return load_knowledge()
+
+
+@pytest.fixture(scope="session")
+def index() -> PassageIndex:
+    return load_index()[0]
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return load_index()[1]
 
 
 @pytest.fixture(scope="session")

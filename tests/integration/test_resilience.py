@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import time
 import uuid
 from pathlib import Path
@@ -12,29 +11,11 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from scripts.servers import Bot, running_bot
+from scripts.servers import running_bot
 from tests.integration.conftest import texts
 
 QUESTION = "does osteoporosis cause hair loss?"
 CAUSAL_SENTENCE = "The physical process of bone weakening itself"
-
-
-def children(bot: Bot) -> dict[str, int]:
-    """The run script's two servers: {"actions": pid, "rasa": pid}."""
-    out = subprocess.run(
-        ["ps", "-o", "pid=,args=", "--ppid", str(bot.process.pid)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    found = {}
-    for line in out.splitlines():
-        pid, args = line.strip().split(" ", 1)
-        if "-m rasa_sdk" in args:
-            found["actions"] = int(pid)
-        elif "rasa run" in args:
-            found["rasa"] = int(pid)
-    return found
 
 
 def test_a_conversation_survives_a_restart(tmp_path: Path) -> None:
@@ -50,7 +31,7 @@ def test_a_conversation_survives_a_restart(tmp_path: Path) -> None:
 
 def test_sigterm_stops_both_servers() -> None:
     with running_bot() as bot:
-        pids = children(bot)
+        pids = bot.children()
         assert set(pids) == {"actions", "rasa"}
     time.sleep(0.5)
     for pid in pids.values():
@@ -69,7 +50,7 @@ def test_without_the_action_server_users_are_told_to_try_again(
 
 def test_a_crashed_action_server_is_restarted() -> None:
     with running_bot() as bot:
-        os.kill(children(bot)["actions"], signal.SIGKILL)
+        os.kill(bot.children()["actions"], signal.SIGKILL)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if CAUSAL_SENTENCE in texts(bot.send("crash", QUESTION)):

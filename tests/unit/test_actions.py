@@ -26,6 +26,7 @@ from actions.knowledge import KnowledgeBase, load_knowledge
 from actions.messages import answered, citation
 from actions.retrieval import Hit, load_index
 from actions.tipping import ActionGiveTip
+from tests.unit.article import CALCIUM, FOSAMAX, REMODELING, SKELETAL, TELOGEN, UNQUOTED
 
 TrackerFactory = Callable[..., Tracker]
 Message = dict[str, Any]
@@ -37,31 +38,6 @@ SYSTEMIC = "Common Systemic Factors Linking Bone and Hair Health"
 MEDICATION = "Medication Side Effects and Hair Loss"
 NUTRITION = "Nutritional Strategies for Bone and Hair Resilience"
 
-FOSAMAX = (
-    "Specifically, the class of drugs known as bisphosphonates, such as alendronate (Fosamax), "
-    "which are widely used to slow bone breakdown, have been reported to cause alopecia, "
-    "although this is considered a rare side effect."
-)
-CALCIUM = (
-    "Adults typically need 1,000 to 1,200 mg of calcium daily, which can be sourced from "
-    "dairy products, fortified plant milks, and dark leafy greens."
-)
-REMODELING = (
-    "Osteoporosis is fundamentally a disease of bone remodeling, where bone-resorbing cells "
-    "(osteoclasts) outpace bone-forming cells (osteoblasts)."
-)
-SKELETAL = (
-    "Osteoporosis is a skeletal disease, while most forms of alopecia are dermatological "
-    "conditions, meaning a direct physical cause is not the source of the correlation."
-)
-TELOGEN = (
-    "This same inflammatory environment can prematurely push hair follicles into the resting "
-    "phase, resulting in a type of temporary shedding known as telogen effluvium."
-)
-UNQUOTED = (
-    "Targeted supplementation is often necessary to optimize the body’s ability to utilize "
-    "these building blocks."
-)
 
 ALL_TIPS = [
     "tip_calcium",

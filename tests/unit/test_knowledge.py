@@ -21,6 +21,7 @@ from actions.knowledge import (
     parse_document,
 )
 from actions.retrieval import load_index
+from tests.unit.article import CALCIUM, REMODELING, UNQUOTED
 
 DOC_ID = "osteoporosis-and-hair-loss"
 ARTICLE = KNOWLEDGE_DIR / f"{DOC_ID}.md"
@@ -248,19 +249,6 @@ def test_the_retrieval_index_is_built_from_the_same_loaded_knowledge() -> None:
 
 
 # --- quote_for: a sentence shown to the user, found again in the article ----------------
-
-CALCIUM = (
-    "Adults typically need 1,000 to 1,200 mg of calcium daily, which can be sourced from "
-    "dairy products, fortified plant milks, and dark leafy greens."
-)
-REMODELING = (
-    "Osteoporosis is fundamentally a disease of bone remodeling, where bone-resorbing cells "
-    "(osteoclasts) outpace bone-forming cells (osteoblasts)."
-)
-UNQUOTED = (
-    "Targeted supplementation is often necessary to optimize the body’s ability to utilize "
-    "these building blocks."
-)
 
 
 @pytest.mark.parametrize(

@@ -16,30 +16,7 @@ from actions.resolve import (
     resolve,
 )
 from actions.retrieval import CONTEXT_WEIGHT, Hit, PassageIndex, Settings, load_index
-
-TELOGEN = (
-    "This same inflammatory environment can prematurely push hair follicles into the resting "
-    "phase, resulting in a type of temporary shedding known as telogen effluvium."
-)
-CHRONIC_INFLAMMATION = (
-    "Chronic inflammation provides a third common pathway that can affect both tissues "
-    "simultaneously."
-)
-UNQUOTED = "Targeted supplementation is often necessary to optimize the body’s ability to utilize these building blocks."  # noqa: E501
-REMODELING = (
-    "Osteoporosis is fundamentally a disease of bone remodeling, where bone-resorbing cells "
-    "(osteoclasts) outpace bone-forming cells (osteoblasts)."
-)
-
-
-@pytest.fixture(scope="module")
-def index() -> PassageIndex:
-    return load_index()[0]
-
-
-@pytest.fixture(scope="module")
-def settings() -> Settings:
-    return load_index()[1]
+from tests.unit.article import CHRONIC_INFLAMMATION, REMODELING, TELOGEN, UNQUOTED
 
 
 @pytest.mark.parametrize(

@@ -19,57 +19,23 @@ from actions.retrieval import (
     stem,
     tokenize,
 )
+from tests.unit.article import (
+    CALCIUM,
+    EXERCISE,
+    FOLLICLES,
+    FOSAMAX,
+    REMODELING,
+    STEROIDS,
+    TELOGEN,
+    VITAMIN_D_DOSE,
+)
 
-CALCIUM = (
-    "Adults typically need 1,000 to 1,200 mg of calcium daily, which can be sourced from "
-    "dairy products, fortified plant milks, and dark leafy greens."
-)
-REMODELING = (
-    "Osteoporosis is fundamentally a disease of bone remodeling, where bone-resorbing cells "
-    "(osteoclasts) outpace bone-forming cells (osteoblasts)."
-)
-FOSAMAX = (
-    "Specifically, the class of drugs known as bisphosphonates, such as alendronate (Fosamax), "
-    "which are widely used to slow bone breakdown, have been reported to cause alopecia, "
-    "although this is considered a rare side effect."
-)
-VITAMIN_D_DOSE = (
-    "While sunlight exposure is a source, many people require a supplement to maintain "
-    "sufficient levels, often aiming for 600–800 International Units (IU) daily."
-)
-EXERCISE = (
-    "Weight-bearing exercise, like walking or strength training, encourages bone formation "
-    "and increases bone strength."
-)
-TELOGEN = (
-    "This same inflammatory environment can prematurely push hair follicles into the resting "
-    "phase, resulting in a type of temporary shedding known as telogen effluvium."
-)
-FOLLICLES = (
-    "Hair follicles are complex, mini-organs embedded in the skin, governed by local "
-    "signaling molecules and hormones."
-)
 NUTRITION = "Nutritional Strategies for Bone and Hair Resilience"
-
-STEROIDS = (
-    "Long-term or high-dose steroid use is known to be a direct risk factor for both bone loss "
-    "and hair thinning."
-)
 
 
 def calibrated() -> dict[str, float]:
     """The thresholds scripts/calibrate_retrieval.py wrote, read straight from the file."""
     return yaml.safe_load((KNOWLEDGE_DIR / SETTINGS_FILE).read_text("utf-8"))
-
-
-@pytest.fixture(scope="module")
-def index() -> PassageIndex:
-    return load_index()[0]
-
-
-@pytest.fixture(scope="module")
-def settings() -> Settings:
-    return load_index()[1]
 
 
 @pytest.mark.parametrize(
