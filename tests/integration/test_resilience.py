@@ -29,11 +29,16 @@ def test_a_conversation_survives_a_restart(tmp_path: Path) -> None:
     assert CAUSAL_SENTENCE in source
 
 
-def test_sigterm_stops_both_servers() -> None:
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_a_stop_signal_stops_both_servers(stop_signal: signal.Signals) -> None:
     with running_bot() as bot:
         pids = bot.children()
         assert set(pids) == {"actions", "rasa"}
-    time.sleep(0.5)
+        bot.process.send_signal(stop_signal)
+        bot.process.wait(30)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in pids.values()):
+        time.sleep(0.1)
     for pid in pids.values():
         assert not Path(f"/proc/{pid}").exists(), f"process {pid} still running"
 
