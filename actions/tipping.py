@@ -18,7 +18,7 @@ from actions.constants import (
     UTTER_TIP,
 )
 from actions.knowledge import load_knowledge
-from actions.messages import citation, disclaimer_once
+from actions.messages import answered, citation
 from actions.tips import focuses, next_tip
 
 # Any named nutrient asks for a tip of this focus.
@@ -55,4 +55,8 @@ class ActionGiveTip(Action):
                 dispatcher.utter_message(response=UTTER_NO_MORE_TIPS)
             return []
         dispatcher.utter_message(response=UTTER_TIP, tip=tip.tip, **citation([tip.quote]))
-        return [*disclaimer_once(dispatcher, tracker), SlotSet(SLOT_TIPS_GIVEN, [*given, tip.id])]
+        # "Where does it say that?" now cites the tip's sentence.
+        return [
+            *answered(dispatcher, tracker, None, [tip.quote]),
+            SlotSet(SLOT_TIPS_GIVEN, [*given, tip.id]),
+        ]

@@ -91,6 +91,14 @@ def test_tips_do_not_repeat_and_end(bot: Bot, responses: dict[str, str]) -> None
     assert responses["utter_no_more_tips"] in texts(bot.send(sender, "another tip"))
 
 
+def test_where_does_it_say_that_after_a_tip_cites_the_tip(bot: Bot) -> None:
+    sender = new_sender()
+    bot.send(sender, "a tip for exercise")
+    source = texts(bot.send(sender, "where does it say that?"))
+    assert "Weight-bearing exercise, like walking or strength training" in source
+    assert "section “Nutritional Strategies for Bone and Hair Resilience”" in source
+
+
 def test_out_of_scope_is_declined_and_points_to_a_doctor(
     bot: Bot, responses: dict[str, str]
 ) -> None:

@@ -26,7 +26,7 @@ from actions.knowledge import KnowledgeBase, load_knowledge
 from actions.messages import answered, citation
 from actions.retrieval import Hit, load_index
 from actions.tipping import ActionGiveTip
-from tests.unit.article import CALCIUM, FOSAMAX, REMODELING, SKELETAL, TELOGEN, UNQUOTED
+from tests.unit.article import CALCIUM, EXERCISE, FOSAMAX, REMODELING, SKELETAL, TELOGEN, UNQUOTED
 
 TrackerFactory = Callable[..., Tracker]
 Message = dict[str, Any]
@@ -1005,7 +1005,13 @@ def test_a_tip_on_exercise_is_the_exercise_tip_quoting_the_article(
     assert tip["quote"].startswith("Weight-bearing exercise, like walking or strength training")
     assert tip["section"] == cited(NUTRITION)
     assert disclaimer["response"] == "utter_disclaimer"
-    assert events == [SlotSet("disclaimer_shown", True), SlotSet("tips_given", ["tip_exercise"])]
+    assert events == [
+        SlotSet("disclaimer_shown", True),
+        SlotSet("last_entry", None),
+        SlotSet("last_quotes", [EXERCISE]),
+        SlotSet("more_shown", False),
+        SlotSet("tips_given", ["tip_exercise"]),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -1036,7 +1042,13 @@ def test_a_tip_follows_the_focus_named_in_the_message(
     tip = next(t for t in knowledge.tips if t.id == tip_id)
     assert responses(dispatcher.messages) == ["utter_tip"]
     assert dispatcher.messages[0]["tip"] == tip.tip
-    assert events == [SlotSet("tips_given", [*given, tip_id])]
+    # The tip's sentence becomes what "where does it say that?" cites.
+    assert events == [
+        SlotSet("last_entry", None),
+        SlotSet("last_quotes", [tip.quote.text]),
+        SlotSet("more_shown", False),
+        SlotSet("tips_given", [*given, tip_id]),
+    ]
 
 
 def test_when_a_focus_has_no_tips_left_the_user_hears_so_and_may_ask_for_others(
