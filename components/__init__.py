@@ -1,4 +1,5 @@
-"""Custom NLU components for the assistant's pipeline (config.yml).
+"""Custom Rasa components: NLU pipeline pieces (config.yml) and the tracker store
+(endpoints.yml).
 
 Importing this package (Rasa does when it loads the model) also applies the
 measured fixes in `rasa_fixes`.

@@ -1,0 +1,76 @@
+"""Rasa's SQL tracker store with recently active conversations kept in memory.
+
+On every message Rasa's SQLTrackerStore reads all events of the conversation back
+from the database, replays them into a tracker, and before writing counts the rows
+already stored: in py-spy profiles that was the largest part of a message's time,
+growing with the conversation. Here, once a conversation's tracker has been read or
+saved it stays in memory (the `cache_size` most recent conversations), and the number
+of its events already in the database is remembered instead of counted.
+
+Every save still writes the new events to the database at once (write-through): the
+database always holds the whole conversation, and a restart loses nothing. This holds
+for one Rasa process, the set-up of scripts/run.sh; with several Rasa processes on
+one database use the plain `SQL` store, since one process would not see another's
+writes.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import OrderedDict
+from collections.abc import Iterator
+from typing import Any
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+
+
+class _Cached:
+    def __init__(self, tracker: DialogueStateTracker, stored: int) -> None:
+        self.tracker = tracker
+        self.stored = stored  # events of `tracker` already in the database
+
+
+class CachedSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, cache_size: int = 1000, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cache_size = int(cache_size)
+        self._cache: OrderedDict[str, _Cached] = OrderedDict()
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        cached = self._cache.get(sender_id)
+        if cached is not None:
+            self._cache.move_to_end(sender_id)
+            return cached.tracker
+        tracker = await super().retrieve(sender_id)
+        if tracker is not None:
+            self._remember(tracker, stored=len(tracker.events))
+        return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await super().save(tracker)
+        if _one_session(tracker):
+            self._remember(tracker, stored=len(tracker.events))
+        else:
+            # A new session began in this tracker: the database now starts the
+            # conversation there, the tracker in memory does not. Read it back next time.
+            self._cache.pop(tracker.sender_id, None)
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
+        cached = self._cache.get(tracker.sender_id)
+        if cached is not None and cached.tracker is tracker and _one_session(tracker):
+            return itertools.islice(tracker.events, cached.stored, len(tracker.events))
+        return super()._additional_events(session, tracker)
+
+    def _remember(self, tracker: DialogueStateTracker, stored: int) -> None:
+        self._cache[tracker.sender_id] = _Cached(tracker, stored)
+        self._cache.move_to_end(tracker.sender_id)
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+
+
+def _one_session(tracker: DialogueStateTracker) -> bool:
+    """Whether the tracker's events are exactly the database's latest session, as
+    Rasa's own `retrieve` returns them (one session start at most)."""
+    return sum(isinstance(e, SessionStarted) for e in tracker.events) <= 1

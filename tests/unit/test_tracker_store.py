@@ -1,0 +1,127 @@
+"""The cached SQL tracker store keeps what Rasa's SQL store keeps, read back faster."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from components.tracker_store import CachedSQLTrackerStore
+from tests.conftest import PROJECT_DIR
+
+DOMAIN = Domain.load(str(PROJECT_DIR / "domain.yml"))
+
+
+def store(path: Path, **kwargs: object) -> CachedSQLTrackerStore:
+    return CachedSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(path), **kwargs)
+
+
+def stored_events(path: Path, sender: str) -> list[dict]:
+    """What Rasa's own SQL store reads back from the same database (a restart)."""
+    plain = SQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(path))
+    tracker = asyncio.run(plain.retrieve(sender))
+    assert tracker is not None
+    return [e.as_dict() for e in tracker.events]
+
+
+def latest_session(events: object) -> list[dict]:
+    """The events Rasa's SQL store keeps as the latest session: from its last
+    `session_started` on (the `action_session_start` before it is not read back)."""
+    dicts = [e.as_dict() for e in events]  # type: ignore[attr-defined]
+    last = max(i for i, e in enumerate(dicts) if e["event"] == "session_started")
+    return dicts[last:]
+
+
+def turn(text: str) -> list[Event]:
+    return [
+        UserUttered(text, {"name": "ask_calcium", "confidence": 1.0}),
+        ActionExecuted("action_answer"),
+        BotUttered(f"answer to {text}"),
+        SlotSet("last_entry", "calcium"),
+        ActionExecuted("action_listen"),
+    ]
+
+
+def start() -> list[Event]:
+    return [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+    ]
+
+
+def test_every_event_is_written_through_to_the_database(tmp_path: Path) -> None:
+    db = tmp_path / "tracker.db"
+    cached = store(db)
+    tracker = DialogueStateTracker.from_events("ann", start() + turn("one"), DOMAIN.slots)
+    asyncio.run(cached.save(tracker))
+    again = asyncio.run(cached.retrieve("ann"))
+    assert again is tracker  # served from memory
+    for text in ("two", "three"):
+        for event in turn(text):
+            again.update(event)
+        asyncio.run(cached.save(again))
+
+    assert stored_events(db, "ann") == latest_session(tracker.events)
+    assert len(stored_events(db, "ann")) == 2 + 3 * 5
+
+
+def test_a_new_store_on_the_same_database_reads_the_conversation_back(tmp_path: Path) -> None:
+    db = tmp_path / "tracker.db"
+    tracker = DialogueStateTracker.from_events("bob", start() + turn("one"), DOMAIN.slots)
+    asyncio.run(store(db).save(tracker))
+
+    restarted = asyncio.run(store(db).retrieve("bob"))
+
+    assert restarted is not None
+    assert [e.as_dict() for e in restarted.events] == latest_session(tracker.events)
+    assert restarted.get_slot("last_entry") == "calcium"
+
+
+def test_a_new_session_is_read_back_from_the_database(tmp_path: Path) -> None:
+    db = tmp_path / "tracker.db"
+    cached = store(db)
+    tracker = DialogueStateTracker.from_events("cat", start() + turn("one"), DOMAIN.slots)
+    asyncio.run(cached.save(tracker))
+    for event in start() + turn("two"):  # the session expired: a second one begins
+        tracker.update(event)
+    asyncio.run(cached.save(tracker))
+
+    latest = asyncio.run(cached.retrieve("cat"))
+
+    assert latest is not tracker
+    assert latest is not None
+    assert [e.as_dict() for e in latest.events] == latest_session(tracker.events)
+    assert stored_events(db, "cat") == [e.as_dict() for e in latest.events]
+
+
+def test_only_the_most_recent_conversations_stay_in_memory(tmp_path: Path) -> None:
+    cached = store(tmp_path / "tracker.db", cache_size=2)
+    trackers = {
+        name: DialogueStateTracker.from_events(name, start() + turn("hi"), DOMAIN.slots)
+        for name in ("a", "b", "c")
+    }
+    for tracker in trackers.values():
+        asyncio.run(cached.save(tracker))
+
+    assert asyncio.run(cached.retrieve("c")) is trackers["c"]
+    assert asyncio.run(cached.retrieve("b")) is trackers["b"]
+    first = asyncio.run(cached.retrieve("a"))
+    assert first is not trackers["a"]  # evicted, read back from the database
+    assert first is not None
+    assert [e.as_dict() for e in first.events] == latest_session(trackers["a"].events)
+
+
+def test_an_unknown_conversation_is_none(tmp_path: Path) -> None:
+    assert asyncio.run(store(tmp_path / "tracker.db").retrieve("nobody")) is None
