@@ -99,11 +99,9 @@ class ActionTellMore(Action):
         if entry is None and not shown:
             dispatcher.utter_message(response=UTTER_NOTHING_YET)
             return []
-        # After a full answer this is the entry's `more`; after a single retrieved
-        # sentence, the rest of its entry.
-        candidates = entry.more if entry and shown == list(entry.quotes) else ()
-        if entry and not candidates:
-            candidates = tuple(q for q in entry.quotes + entry.more if q not in shown)
+        # What the entry has that was not shown: after a full answer its `more`, after
+        # a single retrieved sentence the rest of the entry.
+        candidates = tuple(q for q in entry.quotes + entry.more if q not in shown) if entry else ()
         buttons = buttons_for(knowledge, entry.related) if entry else []
         if not candidates or tracker.get_slot(SLOT_MORE_SHOWN):
             dispatcher.utter_message(response=UTTER_NO_MORE, buttons=buttons)

@@ -8,12 +8,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.constants import (
-    UTTER_DECLINE,
-    UTTER_RETRIEVED,
-)
+from actions.constants import UTTER_DECLINE, UTTER_RETRIEVED
 from actions.knowledge import load_knowledge
 from actions.messages import answered, citation, subjects_in, utter_entry
+from actions.resolve import entry_for_hit
 from actions.retrieval import load_index
 
 
@@ -50,5 +48,5 @@ class ActionRetrieveOrDecline(Action):
             dispatcher.utter_message(response=UTTER_DECLINE)
             return []
         dispatcher.utter_message(response=UTTER_RETRIEVED, **citation([hit.passage.quote]))
-        entry_id = next(iter(hit.passage.entry_ids), None)
-        return answered(dispatcher, tracker, entry_id, [hit.passage.quote])
+        entry = entry_for_hit(knowledge, hit)
+        return answered(dispatcher, tracker, entry.id if entry else None, [hit.passage.quote])

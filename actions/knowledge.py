@@ -48,6 +48,11 @@ class Document:
         """The section whose text contains `sentence` verbatim."""
         return next((s for s in self.sections if sentence in s.text), None)
 
+    def quote_of(self, sentence: str) -> Quote | None:
+        """`sentence` as a quote of this document, if it stands here verbatim."""
+        section = self.section_of(sentence)
+        return Quote(sentence, self, section) if section is not None else None
+
 
 @dataclass(frozen=True)
 class Quote:
@@ -123,11 +128,8 @@ class KnowledgeBase:
 
     def quote_for(self, sentence: str) -> Quote | None:
         """The quote of a sentence that stands verbatim in one of the documents."""
-        for document in self.documents.values():
-            section = document.section_of(sentence)
-            if section is not None:
-                return Quote(sentence, document, section)
-        return None
+        quotes = (d.quote_of(sentence) for d in self.documents.values())
+        return next((q for q in quotes if q is not None), None)
 
     def passages(self) -> Iterator[Passage]:
         """Every sentence of every document, linked to the entries quoting it."""
@@ -184,10 +186,10 @@ def parse_document(doc_id: str, markdown: str) -> Document:
 
 
 def _quote(document: Document, sentence: str, where: str) -> Quote:
-    section = document.section_of(sentence)
-    if section is None:
+    quote = document.quote_of(sentence)
+    if quote is None:
         raise KnowledgeError(f"{where}: not found verbatim in {document.id}.md: {sentence!r}")
-    return Quote(sentence, document, section)
+    return quote
 
 
 def _entry(document: Document, raw: dict[str, Any]) -> Entry:
