@@ -24,7 +24,7 @@ import requests
 import yaml
 
 from actions.knowledge import KnowledgeBase, load_knowledge
-from scripts.servers import ROOT, running_bot
+from scripts.servers import ROOT, running_bot, send_message
 
 HELDOUT = ROOT / "tests" / "heldout" / "heldout.yml"
 RESULTS = ROOT / "results"
@@ -146,15 +146,7 @@ def evaluate(send: Send, heldout: Path = HELDOUT) -> Report:
 def bot_sender(url: str | None) -> Iterator[Send]:
     if url:
         session = requests.Session()
-
-        def send(sender: str, text: str) -> list[dict]:
-            r = session.post(
-                f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
-            )
-            r.raise_for_status()
-            return r.json()
-
-        yield send
+        yield lambda sender, text: send_message(url, sender, text, session=session)
     else:
         with running_bot() as bot:
             yield bot.send

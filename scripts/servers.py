@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -27,6 +28,19 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def send_message(
+    url: str, sender: str, message: str, timeout: float = 30, session: Any = requests
+) -> list[dict]:
+    """One message to the REST webhook of the bot at `url`; its replies."""
+    response = session.post(
+        f"{url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": message},
+        timeout=timeout,
+    )
+    response.raise_for_status()
+    return list(response.json())
 
 
 @dataclass
@@ -40,13 +54,7 @@ class Bot:
     sqlite_path: Path
 
     def send(self, sender: str, message: str, timeout: float = 30) -> list[dict]:
-        response = requests.post(
-            f"{self.url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": message},
-            timeout=timeout,
-        )
-        response.raise_for_status()
-        return response.json()
+        return send_message(self.url, sender, message, timeout)
 
     def log(self) -> str:
         return self.log_path.read_text("utf-8", errors="replace")
