@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.constants import UTTER_DECLINE, UTTER_RETRIEVED
 from actions.knowledge import load_knowledge
-from actions.messages import answered, citation, subjects_in, utter_entry
+from actions.messages import citation, send_answer, subjects_in, utter_entry
 from actions.resolve import entry_for_hit
 from actions.retrieval import load_index
 
@@ -47,6 +47,12 @@ class ActionRetrieveOrDecline(Action):
         if hit is None or not hit.clears(settings):
             dispatcher.utter_message(response=UTTER_DECLINE)
             return []
-        dispatcher.utter_message(response=UTTER_RETRIEVED, **citation([hit.passage.quote]))
         entry = entry_for_hit(knowledge, hit)
-        return answered(dispatcher, tracker, entry.id if entry else None, [hit.passage.quote])
+        return send_answer(
+            dispatcher,
+            tracker,
+            entry.id if entry else None,
+            [hit.passage.quote],
+            response=UTTER_RETRIEVED,
+            **citation([hit.passage.quote]),
+        )

@@ -67,25 +67,35 @@ def utter_entry(
     entry: Entry,
 ) -> list[EventType]:
     """Send an entry's grounded answer and remember it as the conversation's context."""
-    dispatcher.utter_message(
+    return send_answer(
+        dispatcher,
+        tracker,
+        entry.id,
+        entry.quotes,
         response=UTTER_ANSWER,
         buttons=buttons_for(knowledge, entry.related),
         answer=entry.answer,
         **citation(entry.quotes),
     )
-    return answered(dispatcher, tracker, entry.id, entry.quotes)
 
 
-def answered(
+def send_answer(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     entry_id: str | None,
     quotes: Iterable[Quote],
+    **message: Any,
 ) -> list[EventType]:
-    """After an answer: the one-time disclaimer, and the answer (its entry and the
-    sentences shown) becomes the context of follow-ups."""
+    """Send an answer drawn from the article (`message`: the response and its variables)
+    and make it the context of follow-ups (its entry and the sentences shown).
+
+    The one-time disclaimer goes first, so that the answer and its suggestion buttons are
+    the last message: chat widgets show quick replies only under the last message.
+    """
+    events = disclaimer_once(dispatcher, tracker)
+    dispatcher.utter_message(**message)
     return [
-        *disclaimer_once(dispatcher, tracker),
+        *events,
         SlotSet(SLOT_LAST_ENTRY, entry_id),
         SlotSet(SLOT_LAST_QUOTES, [q.text for q in quotes]),
         SlotSet(SLOT_MORE_SHOWN, False),

@@ -18,7 +18,7 @@ from actions.constants import (
     UTTER_TIP,
 )
 from actions.knowledge import load_knowledge
-from actions.messages import answered, citation
+from actions.messages import citation, send_answer
 from actions.tips import focuses, next_tip
 
 # Any named nutrient asks for a tip of this focus.
@@ -54,9 +54,16 @@ class ActionGiveTip(Action):
             else:
                 dispatcher.utter_message(response=UTTER_NO_MORE_TIPS)
             return []
-        dispatcher.utter_message(response=UTTER_TIP, tip=tip.tip, **citation([tip.quote]))
         # "Where does it say that?" now cites the tip's sentence.
         return [
-            *answered(dispatcher, tracker, None, [tip.quote]),
+            *send_answer(
+                dispatcher,
+                tracker,
+                None,
+                [tip.quote],
+                response=UTTER_TIP,
+                tip=tip.tip,
+                **citation([tip.quote]),
+            ),
             SlotSet(SLOT_TIPS_GIVEN, [*given, tip.id]),
         ]

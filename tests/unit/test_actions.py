@@ -23,7 +23,7 @@ from actions.answering import (
 )
 from actions.declining import ActionRetrieveOrDecline
 from actions.knowledge import KnowledgeBase, load_knowledge
-from actions.messages import answered, citation
+from actions.messages import citation, send_answer
 from actions.retrieval import Hit, load_index
 from actions.tipping import ActionGiveTip
 from tests.unit.article import CALCIUM, EXERCISE, FOSAMAX, REMODELING, SKELETAL, TELOGEN, UNQUOTED
@@ -314,10 +314,10 @@ def test_two_quotes_from_one_section_name_it_once(
     run(ActionAnswer(), dispatcher, tracker, domain)
 
     assert (
-        dispatcher.messages[0]["quote"]
+        dispatcher.messages[-1]["quote"]
         == REMODELING + " This imbalance results in a net loss of bone mass."
     )
-    assert dispatcher.messages[0]["section"] == cited(CAUSAL)
+    assert dispatcher.messages[-1]["section"] == cited(CAUSAL)
 
 
 def test_quotes_from_two_sections_name_both(knowledge: KnowledgeBase) -> None:
@@ -508,20 +508,23 @@ def test_an_answer_remembers_its_entry_and_the_sentences_it_showed(
     tracker = make_tracker(**slots)
     shown = [knowledge.quote_for(q) for q in quotes]
 
-    events = answered(dispatcher, tracker, entry_id, shown)
+    events = send_answer(dispatcher, tracker, entry_id, shown, response="utter_retrieved_answer")
 
-    assert dispatcher.messages == []
+    assert responses(dispatcher.messages) == ["utter_retrieved_answer"]
     assert events == answered_events(entry_id, quotes)
 
 
-def test_the_first_answer_also_brings_the_disclaimer(
+def test_the_first_answer_brings_the_disclaimer_before_it(
     dispatcher: CollectingDispatcher, make_tracker: TrackerFactory
 ) -> None:
     quotes = load_knowledge().entries["bisphosphonates"].quotes
 
-    events = answered(dispatcher, make_tracker(), "bisphosphonates", quotes)
+    events = send_answer(
+        dispatcher, make_tracker(), "bisphosphonates", quotes, response="utter_grounded_answer"
+    )
 
-    assert responses(dispatcher.messages) == ["utter_disclaimer"]
+    # The answer comes last: chat widgets show its suggestion buttons only under the last message.
+    assert responses(dispatcher.messages) == ["utter_disclaimer", "utter_grounded_answer"]
     assert events == [
         SlotSet("disclaimer_shown", True),
         *answered_events("bisphosphonates", [FOSAMAX]),
@@ -531,7 +534,7 @@ def test_the_first_answer_also_brings_the_disclaimer(
 # --- The disclaimer: once per conversation ------------------------------------------------
 
 
-def test_the_disclaimer_comes_once_after_the_first_answer(conversation: Conversation) -> None:
+def test_the_disclaimer_comes_once_with_the_first_answer(conversation: Conversation) -> None:
     first = conversation.turn(
         ActionAnswer(), "Does osteoporosis cause hair loss?", "ask_causal_link"
     )
@@ -547,7 +550,7 @@ def test_the_disclaimer_comes_once_after_the_first_answer(conversation: Conversa
         [("medication", "glucocorticoids")],
     )
 
-    assert responses(first) == ["utter_grounded_answer", "utter_disclaimer"]
+    assert responses(first) == ["utter_disclaimer", "utter_grounded_answer"]
     assert responses(second) == ["utter_grounded_answer"]
     assert responses(third) == ["utter_tip"]
     assert responses(fourth) == ["utter_retrieved_answer"]
@@ -593,7 +596,7 @@ def test_the_first_answer_of_any_kind_brings_the_disclaimer(
 ) -> None:
     messages = conversation.turn(action, text, intent, entities)
 
-    assert responses(messages)[-2:] == [reply, "utter_disclaimer"]
+    assert responses(messages)[-2:] == ["utter_disclaimer", reply]
     assert conversation.slots["disclaimer_shown"] is True
 
 
@@ -698,7 +701,7 @@ def test_tell_me_more_after_a_retrieved_sentence_tells_the_rest_of_its_entry(
     shown = conversation.turn(ActionRetrieveOrDecline(), text, "nlu_fallback")
     told = conversation.turn(ActionTellMore(), "Tell me more", "ask_more")
 
-    assert shown[0]["quote"] == retrieved
+    assert shown[-1]["quote"] == retrieved
     assert conversation.slots["last_entry"] == entry_id
     [message] = told
     assert message["response"] == "utter_more"
@@ -716,7 +719,7 @@ def test_tell_me_more_after_a_sentence_no_entry_quotes_says_that_is_everything(
     )
     told = conversation.turn(ActionTellMore(), "Tell me more", "ask_more")
 
-    assert shown[0]["quote"] == UNQUOTED
+    assert shown[-1]["quote"] == UNQUOTED
     assert responses(told) == ["utter_no_more"]
     assert told[0]["buttons"] == []  # no entry, so no related topics to offer
     assert conversation.slots["last_quotes"] == [UNQUOTED]
@@ -777,7 +780,7 @@ def test_tell_me_more_with_nothing_left_says_that_is_everything(
 
     assert responses(dispatcher.messages) == ["utter_no_more"]
     related = knowledge.entries[slots["last_entry"]].related
-    assert button_titles(dispatcher.messages[0]) == [knowledge.entries[r].label for r in related]
+    assert button_titles(dispatcher.messages[-1]) == [knowledge.entries[r].label for r in related]
     assert events == []
 
 
@@ -791,7 +794,7 @@ def test_without_an_answer_yet_there_is_nothing_to_expand_or_cite(
     events = run(action, dispatcher, make_tracker("Tell me more", "ask_more"), domain)
 
     assert responses(dispatcher.messages) == ["utter_nothing_yet"]
-    assert dispatcher.messages[0]["buttons"] == []
+    assert dispatcher.messages[-1]["buttons"] == []
     assert events == []
 
 
@@ -861,9 +864,9 @@ def test_where_does_it_say_that_after_a_retrieved_answer_cites_the_sentence_show
     retrieved = conversation.turn(ActionRetrieveOrDecline(), text, "nlu_fallback")
     source = conversation.turn(ActionCiteSource(), "Where does it say that?", "ask_source")
 
-    assert responses(retrieved)[0] == "utter_retrieved_answer"
+    assert responses(retrieved)[-1] == "utter_retrieved_answer"
     assert responses(source) == ["utter_source"]
-    assert source[0]["quote"] == retrieved[0]["quote"]
+    assert source[0]["quote"] == retrieved[-1]["quote"]
     assert source[0]["section"] == cited(heading)
 
 
@@ -876,8 +879,8 @@ def test_where_does_it_say_that_cites_the_sentences_shown_not_the_entry(
 
     run(ActionCiteSource(), dispatcher, tracker, domain)
 
-    assert dispatcher.messages[0]["quote"] == " ".join(vitamin_d)
-    assert CALCIUM not in dispatcher.messages[0]["quote"]
+    assert dispatcher.messages[-1]["quote"] == " ".join(vitamin_d)
+    assert CALCIUM not in dispatcher.messages[-1]["quote"]
 
 
 @pytest.mark.parametrize(
@@ -983,7 +986,7 @@ def test_tips_never_repeat_in_a_conversation_and_then_run_out(
 ) -> None:
     replies = [conversation.turn(ActionGiveTip(), "Another tip", "ask_tip") for _ in range(7)]
 
-    tips = [messages[0] for messages in replies[:6]]
+    tips = [messages[-1] for messages in replies[:6]]
     assert [t["tip"] for t in tips] == [tip.tip for tip in knowledge.tips]
     assert len({t["tip"] for t in tips}) == 6
     assert [t["quote"] for t in tips] == [tip.quote.text for tip in knowledge.tips]
@@ -999,7 +1002,7 @@ def test_a_tip_on_exercise_is_the_exercise_tip_quoting_the_article(
 
     events = run(ActionGiveTip(), dispatcher, tracker, domain)
 
-    tip, disclaimer = dispatcher.messages
+    disclaimer, tip = dispatcher.messages
     assert tip["response"] == "utter_tip"
     assert tip["tip"] == "Do weight-bearing exercise such as walking or strength training."
     assert tip["quote"].startswith("Weight-bearing exercise, like walking or strength training")
@@ -1041,7 +1044,7 @@ def test_a_tip_follows_the_focus_named_in_the_message(
 
     tip = next(t for t in knowledge.tips if t.id == tip_id)
     assert responses(dispatcher.messages) == ["utter_tip"]
-    assert dispatcher.messages[0]["tip"] == tip.tip
+    assert dispatcher.messages[-1]["tip"] == tip.tip
     # The tip's sentence becomes what "where does it say that?" cites.
     assert events == [
         SlotSet("last_entry", None),
@@ -1243,8 +1246,8 @@ def test_a_clear_passage_is_quoted_whatever_the_classifier_guessed(
 
     events = run(ActionRetrieveOrDecline(), dispatcher, tracker, domain)
 
-    assert responses(dispatcher.messages) == ["utter_retrieved_answer", "utter_disclaimer"]
-    assert dispatcher.messages[0]["quote"] == CALCIUM
+    assert responses(dispatcher.messages) == ["utter_disclaimer", "utter_retrieved_answer"]
+    assert dispatcher.messages[1]["quote"] == CALCIUM
     assert events[1:] == answered_events("calcium", [CALCIUM])
 
 
