@@ -9,15 +9,18 @@ PY := $(BIN)/python
 INSTALLED := $(VENV)/.installed
 SPACY_MODEL := build/spacy-en-lookup
 MODEL := models/osteo-hair-faq.tar.gz
+WEBCHAT := build/webchat/webchat.js
+CHROMIUM := /usr/bin/chromium
 TRAINING_DATA := config.yml domain.yml $(wildcard components/*.py) $(shell find data -name '*.yml' -not -path 'data/knowledge/*')
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install train run shell test unit lint types validate heldout calibrate crossval bench clean
+.PHONY: install train run shell test unit lint types validate heldout calibrate crossval bench clean \
+  telegram-webhook
 
-install: $(INSTALLED) $(SPACY_MODEL)/meta.json
+install: $(INSTALLED) $(SPACY_MODEL)/meta.json $(WEBCHAT)
 
 $(INSTALLED): requirements.txt constraints.txt
 	@python310="$$(scripts/find_python310.sh)" || exit 1; \
@@ -28,6 +31,17 @@ $(INSTALLED): requirements.txt constraints.txt
 
 $(SPACY_MODEL)/meta.json: scripts/build_spacy_model.py $(INSTALLED)
 	$(PY) scripts/build_spacy_model.py $(SPACY_MODEL)
+
+# The website widget's script, from the npm registry (no CDN at run time).
+$(WEBCHAT): scripts/build_webchat.sh
+	scripts/build_webchat.sh $@
+
+# Debian's Chromium, for the widget's browser test (Playwright drives it; it never
+# downloads a browser of its own).
+$(CHROMIUM):
+	@sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get install -y --no-install-recommends chromium \
+	  || { $$sudo apt-get update && $$sudo apt-get install -y --no-install-recommends chromium; }
 
 train: $(MODEL)
 
@@ -40,6 +54,10 @@ run: install $(MODEL)
 
 shell: install $(MODEL)
 	scripts/run.sh --shell
+
+# Register the Telegram webhook (only if not registered; FORCE=1 registers again).
+telegram-webhook: install
+	$(PY) -m scripts.telegram_webhook $(if $(FORCE),--force)
 
 validate: install
 	$(BIN)/rasa data validate --fail-on-warnings
@@ -55,7 +73,7 @@ unit: install
 	$(BIN)/pytest -q tests/unit
 
 # Every test: checks, unit tests, conversation tests, held-out evaluation, end to end.
-test: install $(MODEL)
+test: install $(MODEL) $(CHROMIUM)
 	scripts/test.sh
 
 calibrate: install

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Start the action server and the Rasa server (REST + socket.io) and stop both on
-# Ctrl-C / SIGTERM. `make run` calls this after installing and training.
+# Start the action server and the Rasa server (REST, the chat page and its socket.io,
+# Telegram, Slack) and stop both on Ctrl-C / SIGTERM. `make run` calls this after
+# installing and training.
 #
 # Environment (all optional):
 #   RASA_PORT (5005), ACTION_PORT (5055), RASA_MODEL (models/osteo-hair-faq.tar.gz)
 #   TRACKER_STORE=sqlite (default; file TRACKER_SQLITE_DB, rasa.db) | postgres
 #     (endpoints.postgres.yml, POSTGRES_HOST/PORT/DB/USER/PASSWORD)
 #   ENDPOINTS: an endpoints file to use instead (tests use their own ports).
+#   CORS_ORIGINS: origins allowed to call the server from a browser ("*" by default).
 # `--shell` talks to the bot in this terminal instead of serving it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +34,14 @@ case "${TRACKER_STORE:-sqlite}" in
   *) echo "error: TRACKER_STORE must be sqlite or postgres, not '${TRACKER_STORE}'" >&2; exit 2 ;;
 esac
 ENDPOINTS=${ENDPOINTS:-$default_endpoints}
+
+# Chat platforms (credentials.yml reads these; a channel whose token is empty is off).
+# See the README's Telegram and Slack sections.
+export TELEGRAM_TOKEN=${TELEGRAM_TOKEN:-} TELEGRAM_BOT_NAME=${TELEGRAM_BOT_NAME:-}
+export TELEGRAM_WEBHOOK_URL=${TELEGRAM_WEBHOOK_URL:-} TELEGRAM_SECRET_TOKEN=${TELEGRAM_SECRET_TOKEN:-}
+export TELEGRAM_API_URL=${TELEGRAM_API_URL:-}
+export SLACK_BOT_TOKEN=${SLACK_BOT_TOKEN:-} SLACK_SIGNING_SECRET=${SLACK_SIGNING_SECRET:-}
+export SLACK_CHANNEL=${SLACK_CHANNEL:-} SLACK_API_URL=${SLACK_API_URL:-}
 
 for f in "$BIN/rasa" "$RASA_MODEL"; do
   [ -e "$f" ] || { echo "error: $f is missing; use 'make run', which installs and trains first" >&2; exit 1; }
@@ -61,8 +71,12 @@ if [ "${1:-}" = "--shell" ]; then
   exit 0
 fi
 
+# Origins whose pages may call this server from a browser (space-separated), for sites
+# that embed the chat widget: CORS_ORIGINS="https://www.example.org https://example.org".
+read -ra cors_origins <<< "${CORS_ORIGINS:-*}"
+
 "$BIN/rasa" run --model "$RASA_MODEL" --port "$RASA_PORT" --endpoints "$ENDPOINTS" \
-  --credentials credentials.yml --cors "*" --enable-api &
+  --credentials credentials.yml --cors "${cors_origins[@]}" --enable-api &
 rasa_pid=$!
 
 for _ in $(seq 1 240); do
@@ -70,6 +84,7 @@ for _ in $(seq 1 240); do
     cat <<EOT
 
 The assistant is ready.
+  Chat page: http://localhost:${RASA_PORT}/chat/
   REST:      POST http://localhost:${RASA_PORT}/webhooks/rest/webhook  {"sender": "me", "message": "does osteoporosis cause hair loss?"}
   socket.io: http://localhost:${RASA_PORT}/socket.io/
   Actions:   http://localhost:${ACTION_PORT}/webhook
