@@ -6,14 +6,17 @@ Screenshots land in artifacts/ (not committed) for a human to look at.
 
 from __future__ import annotations
 
+import functools
+import http.server
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from scripts.servers import ROOT, Bot
+from scripts.servers import ROOT, Bot, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "artifacts"
@@ -203,3 +206,38 @@ def test_a_phone_sized_screen_and_only_the_keyboard(phone_visitor: Visitor) -> N
     assert answer_box is not None and answer_box["x"] + answer_box["width"] <= 390
     phone_visitor.screenshot("webchat-phone")
     assert phone_visitor.errors == []
+
+
+def readme_embed_snippet() -> str:
+    """The HTML the README tells other websites to paste."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    [snippet] = re.findall(r"```html\n(.*?)```", readme, re.S)
+    return snippet
+
+
+@pytest.fixture
+def other_website(tmp_path: Path, bot: Bot) -> Iterator[str]:
+    """A page on another origin (another port) with the README's snippet pasted in."""
+    snippet = readme_embed_snippet().replace("https://bot.example.org", bot.url)
+    (tmp_path / "index.html").write_text(
+        f"<!doctype html><html><body><h1>A clinic's website</h1>{snippet}</body></html>",
+        "utf-8",
+    )
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_readme_snippet_embeds_the_widget_in_another_website(
+    visitor: Visitor, other_website: str
+) -> None:
+    page = visitor.page
+    page.goto(f"{other_website}/")
+    page.locator(".rw-launcher").click()  # the snippet shows a chat button in the corner
+    expect(visitor.bot_messages.first).to_contain_text("Hello!", timeout=WAIT_MS)
+    visitor.ask(QUESTION)
+    visitor.wait_for_answers(1)
+    assert visitor.errors == []
