@@ -8,6 +8,10 @@ coefficients, so they are stored with numpy (`allow_pickle=False`, nothing execu
 and put back into the same scikit-learn estimator. Training and predictions are
 Rasa's own (this is a subclass).
 
+Predictions skip one step of Rasa's: it stacks an empty dense block onto each message's
+sparse features with scipy (`hstack`, then `vstack`), about 8% of a message's time in
+py-spy profiles; with no dense features the matrix is the sparse features themselves.
+
 Rasa's classifier also raises on a message with no text (no features): the REST
 channel then answers with an empty list. Blank messages are left unclassified here,
 for BlankMessageClassifier to label.
@@ -25,6 +29,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
+from scipy.sparse import csr_matrix
 
 ARRAYS_FILE = "logistic_regression.npz"
 
@@ -36,6 +41,25 @@ class ArrayLogisticRegressionClassifier(LogisticRegressionClassifier):
         if with_text:
             super().process(with_text)
         return messages
+
+    def _create_X(self, messages: list[Message]) -> csr_matrix:
+        rows = []
+        for message in messages:
+            sparse = message.get_sparse_features(attribute=TEXT)[1]
+            dense = message.get_dense_features(attribute=TEXT)[1]
+            if sparse is None or dense is not None:
+                return super()._create_X(messages)
+            rows.append(sparse.features.tocoo())
+        return csr_matrix(
+            (
+                np.concatenate([row.data for row in rows]),
+                (
+                    np.repeat(np.arange(len(rows)), [row.nnz for row in rows]),
+                    np.concatenate([row.col for row in rows]),
+                ),
+            ),
+            shape=(len(rows), rows[0].shape[1]),
+        )
 
     def persist(self) -> None:
         with self._model_storage.write_to(self._resource) as directory:

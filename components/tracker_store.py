@@ -8,7 +8,10 @@ saved it stays in memory (the `cache_size` most recent conversations), and the n
 of its events already in the database is remembered instead of counted.
 
 Every save still writes the new events to the database at once (write-through): the
-database always holds the whole conversation, and a restart loses nothing. This holds
+database always holds the whole conversation, and a restart loses nothing. The new
+rows are written with one multi-row INSERT through SQLAlchemy Core rather than as ORM
+objects, which cost about 12% of a message's time in py-spy profiles; the rows are
+the ones Rasa's own `save` writes. This holds
 for one Rasa process, the set-up of scripts/run.sh; with several Rasa processes on
 one database use the plain `SQL` store, since one process would not see another's
 writes.
@@ -17,13 +20,14 @@ writes.
 from __future__ import annotations
 
 import itertools
+import json
 from collections import OrderedDict
-from collections.abc import Iterator
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 
 class _Cached:
@@ -49,7 +53,16 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        await super().save(tracker)
+        cached = self._cache.get(tracker.sender_id)
+        if cached is None or cached.tracker is not tracker or not _one_session(tracker):
+            await super().save(tracker)
+        else:
+            await self.stream_events(tracker)
+            new = itertools.islice(tracker.events, cached.stored, len(tracker.events))
+            rows = [_row(tracker.sender_id, event) for event in new]
+            if rows:
+                with self.engine.begin() as connection:
+                    connection.execute(self.SQLEvent.__table__.insert(), rows)
         if _one_session(tracker):
             self._remember(tracker, stored=len(tracker.events))
         else:
@@ -57,17 +70,24 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             # conversation there, the tracker in memory does not. Read it back next time.
             self._cache.pop(tracker.sender_id, None)
 
-    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
-        cached = self._cache.get(tracker.sender_id)
-        if cached is not None and cached.tracker is tracker and _one_session(tracker):
-            return itertools.islice(tracker.events, cached.stored, len(tracker.events))
-        return super()._additional_events(session, tracker)
-
     def _remember(self, tracker: DialogueStateTracker, stored: int) -> None:
         self._cache[tracker.sender_id] = _Cached(tracker, stored)
         self._cache.move_to_end(tracker.sender_id)
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
+
+
+def _row(sender_id: str, event: Event) -> dict[str, Any]:
+    """The database row of an event, as SQLTrackerStore.save writes it."""
+    data = event.as_dict()
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
 
 
 def _one_session(tracker: DialogueStateTracker) -> bool:

@@ -7,29 +7,36 @@ the action server), RSS of the Rasa and action-server processes after warm-up, R
 latency p50/p95/p99 over sequential held-out questions, throughput and p95 with 1, 4,
 16 and 64 concurrent users (bounded, loopback only), and held-out accuracy.
 
-Run: python -m scripts.bench [--sequential 500] [--per-user 25]   (or `make bench`)
+Run: python -m scripts.bench [--sequential 500] [--messages 500]   (or `make bench`)
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import math
 import os
 import platform
+import re
 import subprocess
 import tempfile
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import aiohttp
 import yaml
 
 from scripts.evaluate_heldout import HELDOUT, evaluate
 from scripts.servers import ROOT, Bot, running_bot
 
 STOCK_CONFIG = ROOT / "bench" / "config.stock.yml"
+STOCK_ENDPOINTS = ROOT / "bench" / "endpoints.stock.yml"
 USERS = (1, 4, 16, 64)
+# Messages per conversation in the load tests, as in a real chat; Rasa's cost per message
+# grows with the length of the conversation (see the notes in BENCHMARKS.md).
+CONVERSATION_TURNS = 10
 
 
 @dataclass
@@ -40,6 +47,8 @@ class Result:
     rss_mb: dict[str, float] = field(default_factory=dict)
     latency_ms: dict[str, float] = field(default_factory=dict)
     load: dict[int, tuple[float, float]] = field(default_factory=dict)  # users: (msg/s, p95)
+    cpu_ms: dict[str, float] = field(default_factory=dict)  # per message, at 16 users
+    profile: dict[str, float] = field(default_factory=dict)  # % of the Rasa process's time
     accuracy: dict[str, float] = field(default_factory=dict)
 
 
@@ -89,44 +98,132 @@ def rss_mb(bot: Bot) -> dict[str, float]:
     return sizes
 
 
+def chat(bot: Bot, texts: list[str], users: int, messages: int) -> tuple[list[float], float]:
+    """`users` chatting at once, each one message at a time over its own kept-alive
+    connection, `messages` in all, a new conversation every CONVERSATION_TURNS messages:
+    the latency of every message (ms) and the time it all took (s).
+
+    The users are asyncio tasks in this one process, so the load generator costs little
+    of the machine's two cores (threads with `requests` took a third of a core).
+    """
+    per_user = max(1, math.ceil(messages / users))
+
+    async def user(session: aiohttp.ClientSession, n: int, latencies: list[float]) -> None:
+        for i in range(per_user):
+            if i % CONVERSATION_TURNS == 0:  # a new visitor
+                sender = f"load-{users}-{n}-{uuid.uuid4().hex[:8]}"
+            body = {"sender": sender, "message": texts[(n * per_user + i) % len(texts)]}
+            start = time.perf_counter()
+            async with session.post(f"{bot.url}/webhooks/rest/webhook", json=body) as reply:
+                reply.raise_for_status()
+                await reply.read()
+            latencies.append((time.perf_counter() - start) * 1000)
+
+    async def run() -> tuple[list[float], float]:
+        latencies: list[float] = []
+        timeout = aiohttp.ClientTimeout(total=120)
+        sessions = [
+            aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1), timeout=timeout)
+            for _ in range(users)
+        ]
+        try:
+            start = time.perf_counter()
+            await asyncio.gather(*(user(s, n, latencies) for n, s in enumerate(sessions)))
+            elapsed = time.perf_counter() - start
+        finally:
+            await asyncio.gather(*(s.close() for s in sessions))
+        return latencies, elapsed
+
+    return asyncio.run(run())
+
+
 def sequential(bot: Bot, texts: list[str], count: int) -> dict[str, float]:
-    latencies = []
-    for i in range(count):
-        start = time.perf_counter()
-        bot.send(f"seq-{i % 50}", texts[i % len(texts)])
-        latencies.append((time.perf_counter() - start) * 1000)
+    """Latency percentiles of `count` messages sent one at a time."""
+    latencies, _ = chat(bot, texts, 1, count)
     return {p: percentile(latencies, float(p[1:])) for p in ("p50", "p95", "p99")}
 
 
-def concurrent(bot: Bot, texts: list[str], users: int, per_user: int) -> tuple[float, float]:
-    latencies: list[float] = []
-    lock = threading.Lock()
-
-    def user(n: int) -> None:
-        sender = f"load-{users}-{n}-{uuid.uuid4().hex[:6]}"
-        for i in range(per_user):
-            start = time.perf_counter()
-            bot.send(sender, texts[(n * per_user + i) % len(texts)], timeout=120)
-            with lock:
-                latencies.append((time.perf_counter() - start) * 1000)
-
-    threads = [threading.Thread(target=user, args=(n,)) for n in range(users)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
-    return len(latencies) / elapsed, percentile(latencies, 95)
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(name: str, config: Path, args: argparse.Namespace, workdir: Path) -> Result:
+def concurrent(
+    bot: Bot, texts: list[str], users: int, messages: int
+) -> tuple[float, float, dict[str, float]]:
+    """Throughput (msg/s), p95 latency (ms) and each server's CPU time per message (ms)."""
+    pids = bot.children()
+    before = {role: cpu_seconds(pid) for role, pid in pids.items()}
+    latencies, elapsed = chat(bot, texts, users, messages)
+    cpu = {
+        role: (cpu_seconds(pid) - before[role]) * 1000 / len(latencies)
+        for role, pid in pids.items()
+    }
+    return len(latencies) / elapsed, percentile(latencies, 95), cpu
+
+
+# Where a sample of the Rasa process is spent: the innermost of these frames on its stack.
+RASA_PARTS = [
+    ("request (rasa/utils/endpoints.py)", "HTTP call to the action server"),
+    ("save (components/tracker_store.py)", "Writing the conversation (tracker store)"),
+    ("_parse_message_with_graph (rasa/core/processor.py)", "NLU pipeline"),
+    ("_predict_next_with_tracker (rasa/core/processor.py)", "Dialogue policy (RulePolicy)"),
+    ("fetch_tracker_and_update_session (rasa/core/processor.py)", "Reading the conversation"),
+    ("_run_action (rasa/core/processor.py)", "Running actions (replies, events)"),
+    ("handle_message (rasa/core/processor.py)", "Rasa's message bookkeeping"),
+    ("receive (rasa/core/channels/rest.py)", "REST channel"),
+]
+OTHER_PART = "HTTP server and event loop"
+
+
+def profile(bot: Bot, texts: list[str], seconds: int = 10) -> dict[str, float]:
+    """py-spy samples of the Rasa process under a 16-user load: the share (%) of its busy
+    time spent in each part of handling a message."""
+    pid = bot.children()["rasa"]
+    with tempfile.TemporaryDirectory(prefix="osteo-profile-") as tmp:
+        raw = Path(tmp) / "rasa.txt"
+        spy = subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/py-spy"),
+                "record",
+                "--pid",
+                str(pid),
+                "--duration",
+                str(seconds),
+                "--rate",
+                "250",
+                "--format",
+                "raw",
+                "--output",
+                str(raw),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        while spy.poll() is None:
+            chat(bot, texts, 16, 160)
+        parts: dict[str, float] = {}
+        for line in raw.read_text("utf-8").splitlines():
+            stack, _, count = line.rpartition(" ")
+            frames = [re.sub(r":\d+\)$", ")", frame) for frame in stack.split(";")]
+            part = next(
+                (name for frame in reversed(frames) for key, name in RASA_PARTS if key in frame),
+                OTHER_PART,
+            )
+            parts[part] = parts.get(part, 0) + int(count)
+    total = sum(parts.values()) or 1
+    return {part: 100 * n / total for part, n in sorted(parts.items(), key=lambda p: -p[1])}
+
+
+def measure(
+    name: str, config: Path, args: argparse.Namespace, workdir: Path, env: dict[str, str]
+) -> Result:
     result = Result(name)
     print(f"[{name}] training {config.name} ...", flush=True)
     model, result.train_seconds = train(config, workdir / name)
     print(f"[{name}] trained in {result.train_seconds:.1f} s; starting", flush=True)
     texts = questions()
-    with running_bot(env={"RASA_MODEL": str(model)}, timeout=300) as bot:
+    with running_bot(env={"RASA_MODEL": str(model), **env}, timeout=300) as bot:
         result.first_reply_seconds = bot.first_reply_seconds
         report = evaluate(bot.send)
         result.accuracy = report.figures()
@@ -134,8 +231,12 @@ def measure(name: str, config: Path, args: argparse.Namespace, workdir: Path) ->
         result.latency_ms = sequential(bot, texts, args.sequential)
         result.rss_mb = rss_mb(bot)
         for users in USERS:
-            result.load[users] = concurrent(bot, texts, users, args.per_user)
-            print(f"[{name}] {users} users: {result.load[users][0]:.0f} msg/s", flush=True)
+            rate, p95, cpu = concurrent(bot, texts, users, args.messages)
+            result.load[users] = (rate, p95)
+            if users == 16:
+                result.cpu_ms = cpu
+            print(f"[{name}] {users} users: {rate:.0f} msg/s, p95 {p95:.0f} ms", flush=True)
+        result.profile = profile(bot, texts)
     return result
 
 
@@ -160,6 +261,50 @@ def ratio(ours: float, stock: float) -> str:
     return f"{ours / stock:.2f}" if stock else "n/a"
 
 
+TARGETS = [
+    # (what, measure, target, higher is better, minimum ratio stock/ours or ours/stock)
+    ("Start to first reply", "first_reply", 5.0, False, 1.8),
+    ("REST p50, custom action included", "p50", 10.0, False, 2.5),
+    ("Throughput with 16 users (msg/s)", "msgs16", 150.0, True, 3.0),
+    ("p95 with 16 users (ms)", "p95_16", 250.0, False, None),
+    ("Rasa process RSS (MB)", "rss", 600.0, False, None),
+    ("Training (s)", "train", 10.0, False, None),
+]
+
+
+def figure(result: Result, measure: str) -> float:
+    return {
+        "first_reply": result.first_reply_seconds,
+        "p50": result.latency_ms["p50"],
+        "msgs16": result.load[16][0],
+        "p95_16": result.load[16][1],
+        "rss": result.rss_mb["rasa"],
+        "train": result.train_seconds,
+    }[measure]
+
+
+def target_rows(ours: Result, stock: Result) -> list[str]:
+    rows = ["| Target | Ours | Stock | Speed-up | Met? |", "|---|---|---|---|---|"]
+    for what, measure, limit, higher, min_ratio in TARGETS:
+        a, b = figure(ours, measure), figure(stock, measure)
+        speedup = (a / b if higher else b / a) if a and b else 0.0
+        met = (a >= limit) if higher else (a <= limit)
+        wanted = f"{'≥' if higher else '≤'} {limit:g}"
+        if min_ratio:
+            wanted += f", ≥ {min_ratio:g}×"
+            met_ratio = speedup >= min_ratio
+            verdict = {
+                (True, True): "yes",
+                (False, True): "ratio only",
+                (True, False): "absolute only",
+                (False, False): "no",
+            }[(met, met_ratio)]
+        else:
+            verdict = "yes" if met else "no"
+        rows.append(f"| {what} ({wanted}) | {a:.1f} | {b:.1f} | {speedup:.1f}× | {verdict} |")
+    return rows
+
+
 def write_report(ours: Result, stock: Result, args: argparse.Namespace, seconds: float) -> None:
     rows = [
         ("Training (s)", ours.train_seconds, stock.train_seconds, "{:.1f}"),
@@ -177,6 +322,10 @@ def write_report(ours: Result, stock: Result, args: argparse.Namespace, seconds:
             (f"{users} users: p95 (ms)", ours.load[users][1], stock.load[users][1], "{:.0f}")
         )
     rows += [
+        (f"CPU per message at 16 users, {role} (ms)", ours.cpu_ms[key], stock.cpu_ms[key], "{:.1f}")
+        for role, key in (("Rasa process", "rasa"), ("action server", "actions"))
+    ]
+    rows += [
         (label, ours.accuracy[key] * 100, stock.accuracy[key] * 100, "{:.1f}")
         for label, key in [
             ("Held-out in-scope correct (%)", "in_scope_accuracy"),
@@ -190,6 +339,12 @@ def write_report(ours: Result, stock: Result, args: argparse.Namespace, seconds:
         f"| {label} | {fmt.format(a)} | {fmt.format(b)} | {ratio(a, b)} |"
         for label, a, b, fmt in rows
     ]
+    parts = list(dict.fromkeys([*ours.profile, *stock.profile]))
+    where = ["| Part of handling a message | Ours (%) | Stock (%) |", "|---|---|---|"]
+    where += [
+        f"| {part} | {ours.profile.get(part, 0):.0f} | {stock.profile.get(part, 0):.0f} |"
+        for part in parts
+    ]
     notes = (ROOT / "bench" / "NOTES.md").read_text("utf-8")
     text = "\n".join(
         [
@@ -201,15 +356,31 @@ def write_report(ours: Result, stock: Result, args: argparse.Namespace, seconds:
             f"{machine()}.",
             f"Run took {seconds / 60:.1f} min on "
             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
-            f"Latency: {args.sequential} sequential REST messages (held-out questions, 50 "
-            f"senders); load: {args.per_user} messages per user, all users at once.",
+            f"Latency: {args.sequential} REST messages sent one at a time (held-out questions, "
+            f"conversations of {CONVERSATION_TURNS} messages, one kept-alive connection); "
+            f"load: {args.messages} messages per level, each user sending one message at a "
+            f"time over its own kept-alive connection, a new conversation every "
+            f"{CONVERSATION_TURNS} messages.",
             f"Held-out set: {ours.accuracy['in_scope']:.0f} in-scope questions, "
             f"{ours.accuracy['out_of_scope']:.0f} out-of-scope, "
             f"{ours.accuracy['followup_turns']:.0f} follow-up turns (tests/heldout/).",
             "",
+            "## Targets (issue 5)",
+            "",
+            *target_rows(ours, stock),
+            "",
+            "## All figures",
+            "",
             *table,
             "",
             "![latency and throughput against concurrent users](benchmarks.png)",
+            "",
+            "## Where the Rasa process's time goes",
+            "",
+            "py-spy samples (250 a second for 10 s) of the Rasa process under a 16-user load,",
+            "each sample put in the innermost of these parts found on its stack:",
+            "",
+            *where,
             "",
             notes.strip(),
             "",
@@ -241,12 +412,14 @@ def plot(ours: Result, stock: Result) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sequential", type=int, default=500)
-    parser.add_argument("--per-user", type=int, default=25)
+    parser.add_argument("--messages", type=int, default=500, help="per concurrency level")
     args = parser.parse_args()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="osteo-bench-") as tmp:
-        ours = measure("ours", ROOT / "config.yml", args, Path(tmp))
-        stock = measure("stock", STOCK_CONFIG, args, Path(tmp))
+        ours = measure("ours", ROOT / "config.yml", args, Path(tmp), {})
+        stock = measure(
+            "stock", STOCK_CONFIG, args, Path(tmp), {"ENDPOINTS": str(STOCK_ENDPOINTS)}
+        )
     write_report(ours, stock, args, time.monotonic() - started)
     plot(ours, stock)
     print((ROOT / "BENCHMARKS.md").read_text("utf-8"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+import requests
 
 from scripts.servers import running_bot
 from tests.integration.conftest import texts
@@ -64,6 +66,23 @@ def test_a_crashed_action_server_is_restarted() -> None:
         else:
             pytest.fail(f"no grounded answer within 60 s of the crash:\n{bot.log()[-3000:]}")
         assert "restarting it" in bot.log()
+
+
+def test_the_first_message_after_an_action_server_restart_is_answered() -> None:
+    # Rasa keeps its connection to the action server open (components/action_calls.py):
+    # a connection the old server held must not cost the next user an apology.
+    with running_bot() as bot:
+        assert CAUSAL_SENTENCE in texts(bot.send("kept", QUESTION))
+        os.kill(bot.children()["actions"], signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(f"{bot.action_url}/health", timeout=2).ok:
+                    break
+            time.sleep(0.2)
+        else:
+            pytest.fail("the action server did not come back within 60 s")
+        assert CAUSAL_SENTENCE in texts(bot.send("kept", QUESTION))
 
 
 def test_postgres_tracker_store_keeps_conversations(postgres: str) -> None:

@@ -158,3 +158,20 @@ def test_loading_from_an_empty_resource_gives_an_untrained_classifier(
     assert isinstance(loaded, ArrayLogisticRegressionClassifier)
     with pytest.raises(NotFittedError):
         check_is_fitted(loaded.clf)
+
+
+def test_the_feature_matrix_is_rasas_without_the_stacking(storage: LocalModelStorage) -> None:
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+
+    trained, pipeline = _train(storage, EXAMPLES)
+    for texts in (QUESTIONS[:1], QUESTIONS):
+        messages = [Message(data={"text": text}) for text in texts]
+        pipeline.tokenizer.process(messages)
+        pipeline.featurizer.process(messages)
+
+        ours = trained._create_X(messages)
+        rasas = LogisticRegressionClassifier._create_X(trained, messages)
+
+        assert ours.shape == rasas.shape
+        assert (ours != rasas).nnz == 0
+        assert np.array_equal(trained.clf.predict_proba(ours), trained.clf.predict_proba(rasas))

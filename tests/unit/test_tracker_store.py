@@ -125,3 +125,32 @@ def test_only_the_most_recent_conversations_stay_in_memory(tmp_path: Path) -> No
 
 def test_an_unknown_conversation_is_none(tmp_path: Path) -> None:
     assert asyncio.run(store(tmp_path / "tracker.db").retrieve("nobody")) is None
+
+
+def test_the_rows_written_are_those_rasas_store_writes(tmp_path: Path) -> None:
+    import sqlite3
+
+    first, later = start() + turn("one"), [turn("two"), turn("three")]
+
+    def conversation(store: SQLTrackerStore) -> None:
+        tracker = DialogueStateTracker.from_events("ann", first, DOMAIN.slots)
+        asyncio.run(store.save(tracker))
+        tracker = asyncio.run(store.retrieve("ann"))
+        assert tracker is not None
+        for events in later:
+            for event in events:
+                tracker.update(event)
+            asyncio.run(store.save(tracker))
+
+    def rows(path: Path) -> list[tuple]:
+        with sqlite3.connect(path) as db:
+            return db.execute(
+                "SELECT sender_id, type_name, timestamp, intent_name, action_name, data "
+                "FROM events ORDER BY id"
+            ).fetchall()
+
+    conversation(SQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "rasa.db")))
+    conversation(store(tmp_path / "ours.db"))
+
+    assert rows(tmp_path / "ours.db") == rows(tmp_path / "rasa.db")
+    assert len(rows(tmp_path / "ours.db")) == 3 + 3 * 5

@@ -19,12 +19,14 @@ from rasa.shared.core.events import BotUttered, Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
-from components import rasa_fixes
-from components.rasa_fixes import (
+from components import action_calls
+from components.action_calls import (
     UTTER_ACTIONS_UNAVAILABLE,
-    _action_response_validator,
+    KeptAliveEndpointConfig,
+    _full_validator,
     _run_or_apologise,
     _validate_action_result,
+    is_valid_action_response,
 )
 
 with warnings.catch_warnings():
@@ -92,14 +94,65 @@ def test_an_invalid_response_raises_rasas_error_with_rasas_explanation(result: A
 
 
 def test_the_schema_validator_is_built_once() -> None:
-    assert _action_response_validator() is _action_response_validator()
+    assert _full_validator() is _full_validator()
+
+
+def _every_kind_of_event() -> list[dict[str, Any]]:
+    """One event of each kind Rasa knows, as an action server would send it."""
+    from rasa.shared.core import events as rasa_events
+
+    made = [
+        rasa_events.UserUttered("hi", {"name": "greet", "confidence": 1.0}),
+        rasa_events.ActionExecuted("action_listen"),
+        rasa_events.SlotSet("last_entry", "calcium"),
+        rasa_events.EntitiesAdded([{"entity": "nutrient", "value": "calcium"}]),
+        rasa_events.BotUttered("Hello", {"buttons": []}),
+        rasa_events.SessionStarted(),
+        rasa_events.Restarted(),
+        rasa_events.AllSlotsReset(),
+        rasa_events.ActionReverted(),
+        rasa_events.UserUtteranceReverted(),
+        rasa_events.FollowupAction("action_answer"),
+        rasa_events.ConversationPaused(),
+        rasa_events.ConversationResumed(),
+        rasa_events.ActiveLoop("a_form"),
+        rasa_events.LoopInterrupted(True),
+        rasa_events.ActionExecutionRejected("action_answer"),
+        rasa_events.ReminderCancelled(name="r"),
+    ]
+    return [event.as_dict() for event in made]
+
+
+@pytest.mark.parametrize("event", _every_kind_of_event(), ids=lambda e: e["event"])
+def test_each_kind_of_event_gets_the_same_verdict_as_the_full_schema(
+    event: dict[str, Any],
+) -> None:
+    variants = [
+        event,
+        {**event, "timestamp": "yesterday"},  # wrong type in the part all kinds share
+        {**event, "event": "no_such_event"},
+        {key: value for key, value in event.items() if key != "event"},
+        # each of its own fields with a value of another type
+        *[{**event, key: 12345} for key in event if key != "event"],
+        *[{**event, key: "text"} for key in event if key != "event"],
+    ]
+    for variant in variants:
+        response = {"events": [variant], "responses": []}
+        assert is_valid_action_response(response) == _full_validator().is_valid(response), variant
 
 
 def test_importing_components_installs_the_fixes_on_rasas_remote_action() -> None:
     assert RemoteAction._validate_action_result is _validate_action_result
     assert RemoteAction.run is _run_or_apologise
+    from rasa.utils.endpoints import EndpointConfig
+
+    endpoint = EndpointConfig("http://127.0.0.1:5055/webhook")
+    action = RemoteAction("action_answer", endpoint)
+    assert isinstance(action.action_endpoint, KeptAliveEndpointConfig)
+    assert action.action_endpoint.url == endpoint.url
+    assert RemoteAction("action_tell_more", endpoint).action_endpoint is action.action_endpoint
     # The wrapped run is Rasa's own, not the wrapper (which would recurse).
-    assert rasa_fixes._original_run is not _run_or_apologise
+    assert action_calls._stock_run is not _run_or_apologise
 
 
 # --- A custom action that fails ---------------------------------------------------------
@@ -121,7 +174,7 @@ def test_the_domain_has_the_apology() -> None:
 def test_a_failing_custom_action_is_answered_with_the_apology(
     monkeypatch: pytest.MonkeyPatch, error: Exception
 ) -> None:
-    monkeypatch.setattr(rasa_fixes, "_original_run", _original_run_raising(error))
+    monkeypatch.setattr(action_calls, "_stock_run", _original_run_raising(error))
 
     events, _ = _run()
 
@@ -145,7 +198,7 @@ def test_a_rejected_action_is_raised_again_for_other_policies(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     rejection = ActionExecutionRejection("action_answer", "not now")
-    monkeypatch.setattr(rasa_fixes, "_original_run", _original_run_raising(rejection))
+    monkeypatch.setattr(action_calls, "_stock_run", _original_run_raising(rejection))
 
     with pytest.raises(ActionExecutionRejection) as raised:
         _run()
@@ -161,7 +214,7 @@ def test_a_successful_action_returns_its_events_unchanged(
     async def run(*args: Any) -> tuple[Event, ...]:
         return tuple(produced)
 
-    monkeypatch.setattr(rasa_fixes, "_original_run", run)
+    monkeypatch.setattr(action_calls, "_stock_run", run)
 
     events, channel = _run()
 
@@ -172,8 +225,69 @@ def test_a_successful_action_returns_its_events_unchanged(
 def test_without_the_apology_in_the_domain_a_failure_gives_no_events(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(rasa_fixes, "_original_run", _original_run_raising(RasaException()))
+    monkeypatch.setattr(action_calls, "_stock_run", _original_run_raising(RasaException()))
 
     events, _ = _run(Domain.empty())
 
     assert events == []
+
+
+# --- The kept-alive connection ----------------------------------------------------------
+
+
+def test_a_dropped_kept_connection_is_retried_once_on_a_new_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import aiohttp
+    from rasa.utils.endpoints import EndpointConfig
+
+    calls: list[dict[str, Any]] = []
+
+    async def request(self: EndpointConfig, *args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise aiohttp.ServerDisconnectedError()
+        return {"events": [], "responses": []}
+
+    monkeypatch.setattr(EndpointConfig, "request", request)
+    endpoint = KeptAliveEndpointConfig("http://127.0.0.1:5055/webhook")
+
+    result = asyncio.run(endpoint.request(json={"next_action": "action_answer"}, method="post"))
+
+    assert result == {"events": [], "responses": []}
+    assert calls == [{"json": {"next_action": "action_answer"}, "method": "post"}] * 2
+
+
+def test_a_server_that_stays_away_is_an_error_after_one_retry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import aiohttp
+    from rasa.utils.endpoints import EndpointConfig
+
+    calls = 0
+
+    async def request(self: EndpointConfig, *args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        raise aiohttp.ServerDisconnectedError()
+
+    monkeypatch.setattr(EndpointConfig, "request", request)
+
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        asyncio.run(KeptAliveEndpointConfig("http://127.0.0.1:5055/webhook").request())
+    assert calls == 2
+
+
+def test_requests_share_one_session_per_endpoint_and_it_is_closed_at_the_end() -> None:
+    endpoint = KeptAliveEndpointConfig("http://127.0.0.1:5055/webhook")
+
+    async def sessions() -> tuple[Any, Any]:
+        async with endpoint.session() as first, endpoint.session() as second:
+            pass
+        assert not first.closed  # leaving `async with` keeps it open
+        await action_calls.close_sessions()
+        return first, second
+
+    first, second = asyncio.run(sessions())
+    assert first is second
+    assert first.closed
