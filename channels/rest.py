@@ -51,7 +51,7 @@ class ValidatedRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(on_new_message)
 
-        @blueprint.listener("after_server_stop")
+        @blueprint.listener("before_server_stop")
         async def close_action_server_connections(*_: Any) -> None:
             # components.action_calls keeps them open while the server runs.
             from components.action_calls import close_sessions

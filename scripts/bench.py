@@ -417,9 +417,7 @@ def main() -> None:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="osteo-bench-") as tmp:
         ours = measure("ours", ROOT / "config.yml", args, Path(tmp), {})
-        stock = measure(
-            "stock", STOCK_CONFIG, args, Path(tmp), {"ENDPOINTS": str(STOCK_ENDPOINTS)}
-        )
+        stock = measure("stock", STOCK_CONFIG, args, Path(tmp), {"ENDPOINTS": str(STOCK_ENDPOINTS)})
     write_report(ours, stock, args, time.monotonic() - started)
     plot(ours, stock)
     print((ROOT / "BENCHMARKS.md").read_text("utf-8"))
