@@ -7,7 +7,7 @@ the action server), RSS of the Rasa and action-server processes after warm-up, R
 latency p50/p95/p99 over sequential held-out questions, throughput and p95 with 1, 4,
 16 and 64 concurrent users (bounded, loopback only), and held-out accuracy.
 
-Run: python -m scripts.bench [--sequential 500] [--messages 500]   (or `make bench`)
+Run: python -m scripts.bench [--sequential 500] [--messages 256]   (or `make bench`)
 """
 
 from __future__ import annotations
@@ -165,9 +165,9 @@ def concurrent(
 # Where a sample of the Rasa process is spent: the innermost of these frames on its stack.
 RASA_PARTS = [
     ("request (rasa/utils/endpoints.py)", "HTTP call to the action server"),
-    ("save (components/tracker_store.py)", "Writing the conversation (tracker store)"),
+    ("save_tracker (rasa/core/processor.py)", "Writing the conversation (tracker store)"),
     ("_parse_message_with_graph (rasa/core/processor.py)", "NLU pipeline"),
-    ("_predict_next_with_tracker (rasa/core/processor.py)", "Dialogue policy (RulePolicy)"),
+    ("_predict_next_with_tracker (rasa/core/processor.py)", "Dialogue policies"),
     ("fetch_tracker_and_update_session (rasa/core/processor.py)", "Reading the conversation"),
     ("_run_action (rasa/core/processor.py)", "Running actions (replies, events)"),
     ("handle_message (rasa/core/processor.py)", "Rasa's message bookkeeping"),
@@ -412,7 +412,7 @@ def plot(ours: Result, stock: Result) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sequential", type=int, default=500)
-    parser.add_argument("--messages", type=int, default=500, help="per concurrency level")
+    parser.add_argument("--messages", type=int, default=256, help="per concurrency level")
     args = parser.parse_args()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="osteo-bench-") as tmp:
