@@ -20,7 +20,7 @@ from channels.slack import escape_mrkdwn
 from scripts.servers import ROOT, Bot, free_port, running_bot
 from tests.fakes.slack_api import BOT_USER_ID, ApiCall, FakeSlackApi, signed_headers
 
-TOKEN = "xoxb-test-token"
+TOKEN = "fake-slack-bot-token"
 SECRET = "test-signing-secret"
 ANSWER_ALL_IN = "CANSWERALL"  # SLACK_CHANNEL
 WEBHOOK = "/webhooks/slack/webhook"

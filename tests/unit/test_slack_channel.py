@@ -479,7 +479,7 @@ def test_the_output_posts_to_its_channel_and_thread(thread_ts: str | None) -> No
 
 def test_a_bot_token_without_a_signing_secret_stops_start_up() -> None:
     with pytest.raises(InvalidConfigException, match="SLACK_SIGNING_SECRET"):
-        SlackInput.from_credentials({"bot_token": "xoxb-1", "signing_secret": ""})
+        SlackInput.from_credentials({"bot_token": "fake-bot-token", "signing_secret": ""})
 
 
 @pytest.mark.parametrize(
@@ -495,7 +495,7 @@ def test_without_a_bot_token_the_channel_is_off(credentials: dict[str, Any] | No
 
 def test_the_channel_reads_its_settings_and_defaults_to_slacks_api() -> None:
     channel = SlackInput.from_credentials(
-        {"bot_token": "xoxb-1", "signing_secret": "s", "channel": " C9 ", "api_url": ""}
+        {"bot_token": "fake-bot-token", "signing_secret": "s", "channel": " C9 ", "api_url": ""}
     )
 
     assert isinstance(channel, SlackInput)
@@ -509,7 +509,7 @@ def test_the_channel_reads_its_settings_and_defaults_to_slacks_api() -> None:
 
 def test_an_api_url_that_is_not_http_stops_start_up() -> None:
     with pytest.raises(InvalidConfigException, match="SLACK_API_URL"):
-        SlackInput("xoxb-1", "s", api_url="slack.com/api")
+        SlackInput("fake-bot-token", "s", api_url="slack.com/api")
 
 
 # --- The webhook, request by request (no server: Sanic requests built directly) ----------
@@ -532,7 +532,7 @@ class Webhook:
     """The channel's `handle`, with the messages it hands to the bot recorded."""
 
     def __init__(self, answer_seconds: Callable[[str], float] = lambda _: 0) -> None:
-        self.channel = SlackInput("xoxb-test", SECRET, api_url="http://127.0.0.1:9/api/")
+        self.channel = SlackInput("fake-bot-token", SECRET, api_url="http://127.0.0.1:9/api/")
         self.received: list[UserMessage] = []
         self.answered: list[str] = []
         self.answer_seconds = answer_seconds
