@@ -142,7 +142,7 @@ class KeptAliveEndpointConfig(EndpointConfig):
 
     async def request(self, *args: Any, **kwargs: Any) -> Any:
         try:
-            return await super().request(*args, **dict(kwargs))
+            return await super().request(*args, **kwargs)
         except aiohttp.ServerDisconnectedError:
             # The kept connection was closed by the other side (e.g. a restart): once more
             # on a new connection. Actions return events and have no side effects.

@@ -54,7 +54,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         cached = self._cache.get(tracker.sender_id)
-        if cached is None or cached.tracker is not tracker or not _one_session(tracker):
+        one_session = _one_session(tracker)  # a scan of every event: once per save
+        if cached is None or cached.tracker is not tracker or not one_session:
             await super().save(tracker)
         else:
             await self.stream_events(tracker)
@@ -63,7 +64,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             if rows:
                 with self.engine.begin() as connection:
                     connection.execute(self.SQLEvent.__table__.insert(), rows)
-        if _one_session(tracker):
+        if one_session:
             self._remember(tracker, stored=len(tracker.events))
         else:
             # A new session began in this tracker: the database now starts the
