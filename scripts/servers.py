@@ -60,21 +60,33 @@ class Bot:
         return self.log_path.read_text("utf-8", errors="replace")
 
     def children(self) -> dict[str, int]:
-        """The run script's two servers: {"actions": pid, "rasa": pid}."""
+        """The run script's two servers: {"actions": pid, "rasa": pid}.
+
+        Command lines are read from /proc, not from `ps -o args=`, which cuts them at
+        the terminal width whenever COLUMNS is set (pytest sets it)."""
         out = subprocess.run(
-            ["ps", "-o", "pid=,args=", "--ppid", str(self.process.pid)],
+            ["ps", "-o", "pid=", "--ppid", str(self.process.pid)],
             capture_output=True,
             text=True,
             check=True,
         ).stdout
         found = {}
-        for line in out.splitlines():
-            pid, args = line.strip().split(" ", 1)
+        for pid in (int(p) for p in out.split()):
+            args = command_line(pid)
             if "-m rasa_sdk" in args:
-                found["actions"] = int(pid)
+                found["actions"] = pid
             elif "rasa run" in args:
-                found["rasa"] = int(pid)
+                found["rasa"] = pid
         return found
+
+
+def command_line(pid: int) -> str:
+    """The whole command line of a process ("" once it has gone)."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return ""
+    return raw.replace(b"\0", b" ").decode("utf-8", errors="replace").strip()
 
 
 def wait_for_reply(url: str, process: subprocess.Popen, timeout: float) -> None:
