@@ -1,4 +1,9 @@
-"""Actions that answer from the knowledge entries, and their follow-ups."""
+"""Actions that answer from the knowledge: questions, follow-ups, "tell me more",
+"where does it say that?", personal-advice requests and the list of topics.
+
+Each is thin: it reads the tracker, asks `actions.answerability` for a decision and
+sends it with `actions.messages.send_decision`.
+"""
 
 from __future__ import annotations
 
@@ -8,41 +13,92 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answerability import (
+    ANSWER,
+    Decision,
+    Question,
+    decide,
+    follow_up,
+    read_question,
+)
+from actions.concepts import Vocabulary, load_vocabulary
 from actions.constants import (
-    INTENT_FOLLOWUP,
-    INTENT_WHAT_ABOUT,
+    FOLLOW_UP_INTENTS,
+    INTENT_OUT_OF_SCOPE,
+    SLOT_ANSWERABILITY,
     SLOT_LAST_ENTRY,
+    SLOT_LAST_QUESTION,
     SLOT_LAST_QUOTES,
     SLOT_MORE_SHOWN,
     UTTER_CAPABILITIES,
-    UTTER_DECLINE,
     UTTER_MORE,
-    UTTER_NO_AMOUNT,
     UTTER_NO_MORE,
     UTTER_NOTHING_YET,
     UTTER_PERSONAL_ADVICE,
     UTTER_SOURCE,
     UTTER_UNCLEAR_SUBJECT,
 )
-from actions.knowledge import Entry, load_knowledge
+from actions.knowledge import Entry, KnowledgeBase, load_knowledge
 from actions.messages import (
     buttons_for,
     citation,
+    intent_ranking,
     last_quotes,
     latest_intent,
-    subjects_in,
-    utter_entry,
+    send_decision,
 )
-from actions.resolve import by_subject, entry_for_hit, follow_up, resolve
-from actions.retrieval import load_index, tokenize
+from actions.retrieval import load_index
+from actions.tipping import last_was_tip, send_next_tip
+
+# The classifier's best guesses are candidates down to this confidence.
+GUESS_CONFIDENCE = 0.05
+GUESSES = 5
+# A message the classifier is this sure is off-topic is not read as a follow-up.
+OFF_TOPIC_CONFIDENCE = 0.8
 
 
 def _last_entry(tracker: Tracker) -> Entry | None:
     return load_knowledge().entries.get(tracker.get_slot(SLOT_LAST_ENTRY) or "")
 
 
+def question_of(tracker: Tracker, knowledge: KnowledgeBase, vocabulary: Vocabulary) -> Question:
+    """The latest message as a question, completed from the previous one if it leans on
+    it. A button's payload ("/ask_causal_link") asks the question its entry is labelled
+    with."""
+    text = tracker.latest_message.get("text") or ""
+    entry = knowledge.by_intent.get(latest_intent(tracker) or "")
+    if text.startswith("/") and entry is not None:
+        return read_question(entry.label, vocabulary)
+    question = read_question(text, vocabulary)
+    ranking = intent_ranking(tracker)
+    if ranking and ranking[0][0] == INTENT_OUT_OF_SCOPE and ranking[0][1] >= OFF_TOPIC_CONFIDENCE:
+        return question
+    return follow_up(question, tracker.get_slot(SLOT_LAST_QUESTION), vocabulary)
+
+
+def candidates_of(
+    tracker: Tracker, knowledge: KnowledgeBase
+) -> tuple[list[Entry], dict[str, float]]:
+    """(preferred, confidence): the last answer's entry for a follow-up intent, and the
+    entries of the classifier's best-ranked topic intents with their confidence."""
+    preferred = []
+    last = _last_entry(tracker)
+    if latest_intent(tracker) in FOLLOW_UP_INTENTS and last is not None:
+        preferred.append(last)
+    confidence = {
+        knowledge.by_intent[name].id: score
+        for name, score in intent_ranking(tracker)[:GUESSES]
+        if name in knowledge.by_intent and score >= GUESS_CONFIDENCE
+    }
+    chosen = knowledge.by_intent.get(latest_intent(tracker) or "")
+    if chosen is not None:  # a button's payload, or a prediction the ranking lacks
+        confidence.setdefault(chosen.id, 1.0)
+    return preferred, confidence
+
+
 class ActionAnswer(Action):
-    """Answer a topic question, or a follow-up that leans on the last answer."""
+    """Every question: a topic question, a follow-up, an unsure or off-topic guess. The
+    answerability decision chooses between answer, partial answer and decline."""
 
     def name(self) -> str:
         return "action_answer"
@@ -53,36 +109,21 @@ class ActionAnswer(Action):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[EventType]:
-        knowledge = load_knowledge()
-        last = _last_entry(tracker)
-        intent = latest_intent(tracker)
-        resolution = resolve(knowledge, intent, subjects_in(tracker), last.id if last else None)
-        entry = resolution.entry
-        if entry is None and (intent == INTENT_FOLLOWUP or resolution.missing == "no_subject"):
-            # Pronoun follow-ups lean on the last answer; "what about X?" with an X we
-            # do not recognise is a new question and is searched on its own.
-            context = last if intent == INTENT_FOLLOWUP else None
-            index, settings = load_index()
-            text = tracker.latest_message.get("text") or ""
-            hit = follow_up(index, settings, text, context)
-            entry = entry_for_hit(knowledge, hit, last) if hit else None
-            if entry is None:
-                # Something specific we cannot find is declined; a question with nothing
-                # to go on ("why is that?" with no context or no words) is asked back.
-                specific = intent == INTENT_WHAT_ABOUT or (context and tokenize(text))
-                dispatcher.utter_message(
-                    response=UTTER_DECLINE if specific else UTTER_UNCLEAR_SUBJECT
-                )
-                return []
-        if entry is not None:
-            return utter_entry(dispatcher, tracker, knowledge, entry)
-        no_amount = resolution.missing == "no_amount"
-        dispatcher.utter_message(response=UTTER_NO_AMOUNT if no_amount else UTTER_DECLINE)
-        return []
+        knowledge, vocabulary = load_knowledge(), load_vocabulary()
+        question = question_of(tracker, knowledge, vocabulary)
+        if not question.concepts and last_was_tip(tracker):
+            return send_next_tip(dispatcher, tracker, question)
+        preferred, confidence = candidates_of(tracker, knowledge)
+        decision = decide(question, knowledge, vocabulary, load_index(), preferred, confidence)
+        if not question.concepts and decision.outcome != ANSWER:
+            # "why?" with nothing to go on: ask for the whole question.
+            dispatcher.utter_message(response=UTTER_UNCLEAR_SUBJECT)
+            return [SlotSet(SLOT_ANSWERABILITY, decision.record())]
+        return send_decision(dispatcher, tracker, knowledge, decision, question)
 
 
 class ActionTellMore(Action):
-    """'Tell me more': the entry's further sentences, then say there is no more."""
+    """'Tell me more': the entry's sentences not shown yet; after a tip, the next tip."""
 
     def name(self) -> str:
         return "action_tell_more"
@@ -93,15 +134,15 @@ class ActionTellMore(Action):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[EventType]:
+        if last_was_tip(tracker):
+            return send_next_tip(dispatcher, tracker, None)
         knowledge = load_knowledge()
         entry = _last_entry(tracker)
         shown = last_quotes(tracker, knowledge)
         if entry is None and not shown:
             dispatcher.utter_message(response=UTTER_NOTHING_YET)
             return []
-        # What the entry has that was not shown: after a full answer its `more`, after
-        # a single retrieved sentence the rest of the entry.
-        candidates = tuple(q for q in entry.quotes + entry.more if q not in shown) if entry else ()
+        candidates = tuple(q for q in entry.sentences if q not in shown) if entry else ()
         buttons = buttons_for(knowledge, entry.related) if entry else []
         if not candidates or tracker.get_slot(SLOT_MORE_SHOWN):
             dispatcher.utter_message(response=UTTER_NO_MORE, buttons=buttons)
@@ -110,6 +151,7 @@ class ActionTellMore(Action):
         return [
             SlotSet(SLOT_MORE_SHOWN, True),
             SlotSet(SLOT_LAST_QUOTES, [q.text for q in candidates]),
+            SlotSet(SLOT_ANSWERABILITY, Decision(ANSWER, "more", entry, candidates).record()),
         ]
 
 
@@ -134,7 +176,8 @@ class ActionCiteSource(Action):
 
 
 class ActionPersonalAdvice(Action):
-    """Never advice: a pointer to the doctor, then the general information if any."""
+    """Never advice: a pointer to the doctor, then the general information the article
+    gives on what was asked, without a verdict."""
 
     def name(self) -> str:
         return "action_personal_advice"
@@ -146,9 +189,18 @@ class ActionPersonalAdvice(Action):
         domain: dict[str, Any],
     ) -> list[EventType]:
         dispatcher.utter_message(response=UTTER_PERSONAL_ADVICE)
-        knowledge = load_knowledge()
-        entry = by_subject(knowledge, subjects_in(tracker), None)
-        return utter_entry(dispatcher, tracker, knowledge, entry) if entry else []
+        knowledge, vocabulary = load_knowledge(), load_vocabulary()
+        question = question_of(tracker, knowledge, vocabulary)
+        preferred, confidence = candidates_of(tracker, knowledge)
+        decision = decide(
+            question, knowledge, vocabulary, load_index(), preferred, confidence, advice=True
+        )
+        if decision.quotes:
+            return send_decision(dispatcher, tracker, knowledge, decision, question)
+        return [
+            SlotSet(SLOT_ANSWERABILITY, decision.record()),
+            SlotSet(SLOT_LAST_QUESTION, question.record()),
+        ]
 
 
 class ActionListTopics(Action):

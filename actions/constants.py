@@ -1,4 +1,4 @@
-"""Names shared with domain.yml: slots, entities, intents and responses."""
+"""Names shared with domain.yml: slots, intents and responses."""
 
 # Slots
 SLOT_LAST_ENTRY = "last_entry"
@@ -6,35 +6,35 @@ SLOT_MORE_SHOWN = "more_shown"
 SLOT_LAST_QUOTES = "last_quotes"
 SLOT_TIPS_GIVEN = "tips_given"
 SLOT_DISCLAIMER_SHOWN = "disclaimer_shown"
+# The last question, as concepts, for follow-ups (actions/answerability.Question.record).
+SLOT_LAST_QUESTION = "last_question"
+# The last answerability decision and its reason (actions/answerability.Decision.record).
+SLOT_ANSWERABILITY = "answerability"
 
-# Entities whose (synonym-normalised) values name a knowledge subject
-ENTITY_MEDICATION = "medication"
-ENTITY_NUTRIENT = "nutrient"
-ENTITY_LIFESTYLE = "lifestyle"
-SUBJECT_ENTITIES = (ENTITY_MEDICATION, ENTITY_NUTRIENT, ENTITY_LIFESTYLE)
-
-# Intents that are answered from context rather than by their own entry
+# Intents that lean on the conversation
 INTENT_WHAT_ABOUT = "ask_what_about"
 INTENT_HOW_MUCH = "ask_how_much"
 INTENT_FOLLOWUP = "ask_followup"
+FOLLOW_UP_INTENTS = (INTENT_WHAT_ABOUT, INTENT_HOW_MUCH, INTENT_FOLLOWUP)
 INTENT_OUT_OF_SCOPE = "out_of_scope"
-
-# Aspect used by "how much?" follow-ups
-ASPECT_AMOUNT = "amount"
+INTENT_FALLBACK = "nlu_fallback"
 
 # Responses
 UTTER_ANSWER = "utter_grounded_answer"
+UTTER_NEUTRAL_ANSWER = "utter_neutral_answer"
+UTTER_PARTIAL_ANSWER = "utter_partial_answer"
+UTTER_RETRIEVED = "utter_retrieved_answer"
+UTTER_ATTRIBUTION = "utter_attribution"
 UTTER_MORE = "utter_more"
 UTTER_NO_MORE = "utter_no_more"
 UTTER_NOTHING_YET = "utter_nothing_yet"
 UTTER_SOURCE = "utter_source"
-UTTER_NO_AMOUNT = "utter_no_amount"
 UTTER_DISCLAIMER = "utter_disclaimer"
 UTTER_DECLINE = "utter_decline"
-UTTER_RETRIEVED = "utter_retrieved_answer"
 UTTER_PERSONAL_ADVICE = "utter_personal_advice"
 UTTER_TIP = "utter_tip"
 UTTER_NO_MORE_TIPS = "utter_no_more_tips"
+UTTER_NO_TIP_FOR = "utter_no_tip_for"
 UTTER_CAPABILITIES = "utter_capabilities"
 UTTER_UNCLEAR_SUBJECT = "utter_unclear_subject"
 UTTER_NO_MORE_TIPS_FOCUS = "utter_no_more_tips_focus"

@@ -68,16 +68,28 @@ class Entry:
     id: str
     intent: str
     label: str
+    # How a neutral lead and a partial answer name it ("steroids (glucocorticoids)").
+    topic: str
     subjects: tuple[str, ...]
     aspect: str
-    answer: str
+    # Our one-line statement of what the quotes say.
+    summary: str
     quotes: tuple[Quote, ...]
     more: tuple[Quote, ...]
     related: tuple[str, ...]
+    # "Yes." / "No." / "Possibly, but rarely.": only for a yes/no question that names one
+    # concept of each `verdict_for` group (actions/answerability.py).
+    verdict: str = ""
+    verdict_for: tuple[tuple[str, ...], ...] = ()
 
     @property
     def document(self) -> Document:
         return self.quotes[0].document
+
+    @property
+    def sentences(self) -> tuple[Quote, ...]:
+        """Every sentence the entry may quote: its quotes, then its further sentences."""
+        return self.quotes + self.more
 
 
 @dataclass(frozen=True)
@@ -201,12 +213,15 @@ def _entry(document: Document, raw: dict[str, Any]) -> Entry:
         id=raw["id"],
         intent=raw["intent"],
         label=raw["label"],
+        topic=raw.get("topic") or raw["label"],
         subjects=tuple(raw.get("subjects") or ()),
         aspect=raw.get("aspect", ""),
-        answer=raw["answer"].strip(),
+        summary=raw["summary"].strip(),
         quotes=quotes,
         more=tuple(_quote(document, s, where) for s in raw.get("more") or ()),
         related=tuple(raw.get("related") or ()),
+        verdict=str(raw.get("verdict") or "").strip(),
+        verdict_for=tuple(tuple(str(c) for c in group) for group in raw.get("verdict_for") or ()),
     )
 
 

@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answerability import (
+    ANSWER,
+    ATTRIBUTION,
+    PARTIAL,
+    SUMMARY,
+    VERDICT,
+    Decision,
+    Question,
+)
 from actions.constants import (
+    SLOT_ANSWERABILITY,
     SLOT_DISCLAIMER_SHOWN,
     SLOT_LAST_ENTRY,
+    SLOT_LAST_QUESTION,
     SLOT_LAST_QUOTES,
     SLOT_MORE_SHOWN,
-    SUBJECT_ENTITIES,
     UTTER_ANSWER,
+    UTTER_ATTRIBUTION,
+    UTTER_DECLINE,
     UTTER_DISCLAIMER,
+    UTTER_NEUTRAL_ANSWER,
+    UTTER_PARTIAL_ANSWER,
+    UTTER_RETRIEVED,
 )
 from actions.knowledge import Entry, KnowledgeBase, Quote
 
@@ -25,14 +40,10 @@ def latest_intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
-def subjects_in(tracker: Tracker) -> list[str]:
-    """Synonym-normalised subject entity values of the latest message, in order."""
-    values = (
-        str(e.get("value", "")).strip().lower()
-        for e in tracker.latest_message.get("entities") or []
-        if e.get("entity") in SUBJECT_ENTITIES
-    )
-    return list(dict.fromkeys(v for v in values if v))
+def intent_ranking(tracker: Tracker) -> list[tuple[str, float]]:
+    """The classifier's ranking of the latest message: (intent, confidence), best first."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    return [(str(r.get("name")), float(r.get("confidence") or 0.0)) for r in ranking]
 
 
 def citation(quotes: Iterable[Quote]) -> dict[str, str]:
@@ -60,44 +71,76 @@ def disclaimer_once(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[
     return [SlotSet(SLOT_DISCLAIMER_SHOWN, True)]
 
 
-def utter_entry(
+def quoted_list(words: Sequence[str]) -> str:
+    """“a”, “b” or “c”: the user's own words, quoted."""
+    quoted = [f"“{w}”" for w in words]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+def lead_text(entry: Entry, lead: str) -> str:
+    if lead == VERDICT:
+        return f"{entry.verdict} {entry.summary}"
+    return entry.summary
+
+
+def send_decision(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     knowledge: KnowledgeBase,
-    entry: Entry,
+    decision: Decision,
+    question: Question | None = None,
 ) -> list[EventType]:
-    """Send an entry's grounded answer and remember it as the conversation's context."""
-    return send_answer(
-        dispatcher,
-        tracker,
-        entry.id,
-        entry.quotes,
-        response=UTTER_ANSWER,
-        buttons=buttons_for(knowledge, entry.related),
-        answer=entry.answer,
-        **citation(entry.quotes),
-    )
-
-
-def send_answer(
-    dispatcher: CollectingDispatcher,
-    tracker: Tracker,
-    entry_id: str | None,
-    quotes: Iterable[Quote],
-    **message: Any,
-) -> list[EventType]:
-    """Send an answer drawn from the article (`message`: the response and its variables)
-    and make it the context of follow-ups (its entry and the sentences shown).
-
-    The one-time disclaimer goes first, so that the answer and its suggestion buttons are
-    the last message: chat widgets show quick replies only under the last message.
-    """
+    """Send what the answerability decision chose, and remember it: the entry and the
+    sentences shown (for "tell me more" and "where does it say that?"), the question (for
+    follow-ups) and the decision with its reason (for the report of unanswered questions)."""
+    remembered: list[EventType] = [SlotSet(SLOT_ANSWERABILITY, decision.record())]
+    if question is not None:
+        remembered.append(SlotSet(SLOT_LAST_QUESTION, question.record()))
+    if decision.outcome not in (ANSWER, PARTIAL) or not decision.quotes:
+        dispatcher.utter_message(response=UTTER_DECLINE)
+        return remembered
     events = disclaimer_once(dispatcher, tracker)
-    dispatcher.utter_message(**message)
+    entry = decision.entry
+    buttons = buttons_for(knowledge, entry.related) if entry else []
+    shown = list(decision.quotes)
+    if decision.reason == ATTRIBUTION:
+        dispatcher.utter_message(response=UTTER_ATTRIBUTION)
+        for each in (entry, *decision.also):
+            assert each is not None
+            dispatcher.utter_message(
+                response=UTTER_NEUTRAL_ANSWER, topic=each.topic, **citation(each.quotes)
+            )
+            shown += [q for q in each.quotes if q not in shown]
+    elif decision.outcome == PARTIAL:
+        assert entry is not None
+        dispatcher.utter_message(
+            response=UTTER_PARTIAL_ANSWER,
+            buttons=buttons,
+            uncovered=quoted_list(decision.uncovered),
+            topic=entry.topic,
+            **citation(decision.quotes),
+        )
+    elif entry is None:
+        dispatcher.utter_message(response=UTTER_RETRIEVED, **citation(decision.quotes))
+    elif decision.lead in (VERDICT, SUMMARY):
+        dispatcher.utter_message(
+            response=UTTER_ANSWER,
+            buttons=buttons,
+            answer=lead_text(entry, decision.lead),
+            **citation(decision.quotes),
+        )
+    else:
+        dispatcher.utter_message(
+            response=UTTER_NEUTRAL_ANSWER,
+            buttons=buttons,
+            topic=entry.topic,
+            **citation(decision.quotes),
+        )
     return [
         *events,
-        SlotSet(SLOT_LAST_ENTRY, entry_id),
-        SlotSet(SLOT_LAST_QUOTES, [q.text for q in quotes]),
+        *remembered,
+        SlotSet(SLOT_LAST_ENTRY, entry.id if entry else None),
+        SlotSet(SLOT_LAST_QUOTES, [q.text for q in shown]),
         SlotSet(SLOT_MORE_SHOWN, False),
     ]
 

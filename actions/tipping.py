@@ -2,36 +2,77 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answerability import (
+    NO_MORE_TIPS,
+    NO_MORE_TIPS_FOR,
+    TIP,
+    Question,
+    decide_tip,
+    read_question,
+)
+from actions.concepts import load_vocabulary
 from actions.constants import (
-    ENTITY_LIFESTYLE,
-    ENTITY_NUTRIENT,
+    SLOT_ANSWERABILITY,
+    SLOT_LAST_ENTRY,
+    SLOT_LAST_QUOTES,
+    SLOT_MORE_SHOWN,
     SLOT_TIPS_GIVEN,
     UTTER_NO_MORE_TIPS,
     UTTER_NO_MORE_TIPS_FOCUS,
+    UTTER_NO_TIP_FOR,
     UTTER_TIP,
 )
 from actions.knowledge import load_knowledge
-from actions.messages import citation, send_answer
-from actions.tips import focuses, next_tip
-
-# Any named nutrient asks for a tip of this focus.
-NUTRITION_FOCUS = "nutrition"
+from actions.messages import citation, disclaimer_once, quoted_list
 
 
-def requested_focus(tracker: Tracker, known: Sequence[str]) -> str | None:
-    for value in tracker.get_latest_entity_values(ENTITY_LIFESTYLE):
-        if str(value).lower() in known:
-            return str(value).lower()
-    if next(tracker.get_latest_entity_values(ENTITY_NUTRIENT), None):
-        return NUTRITION_FOCUS
-    return None
+def last_was_tip(tracker: Tracker) -> bool:
+    """Whether the last thing the bot gave was a tip (so "more?" asks for another)."""
+    decision = tracker.get_slot(SLOT_ANSWERABILITY) or {}
+    return isinstance(decision, dict) and str(decision.get("reason", "")).startswith(TIP)
+
+
+def send_next_tip(
+    dispatcher: CollectingDispatcher, tracker: Tracker, question: Question | None
+) -> list[EventType]:
+    """The next tip not given yet that fits what the request names ("a tip for my
+    bones"); if no tip fits, say so and give the next one; say when there are no more."""
+    tips = load_knowledge().tips
+    given = list(tracker.get_slot(SLOT_TIPS_GIVEN) or [])
+    vocabulary = load_vocabulary()
+    if question is None:
+        question = read_question("", vocabulary)
+    decision = decide_tip(question, tips, given, vocabulary)
+    record = [SlotSet(SLOT_ANSWERABILITY, decision.record())]
+    if decision.tip is None:
+        if decision.reason == NO_MORE_TIPS_FOR:
+            dispatcher.utter_message(
+                response=UTTER_NO_MORE_TIPS_FOCUS, focus=quoted_list(decision.uncovered)
+            )
+        else:
+            assert decision.reason == NO_MORE_TIPS
+            dispatcher.utter_message(response=UTTER_NO_MORE_TIPS)
+        return record
+    events = disclaimer_once(dispatcher, tracker)
+    if decision.uncovered:
+        dispatcher.utter_message(response=UTTER_NO_TIP_FOR, uncovered=quoted_list(decision.uncovered))
+    tip = decision.tip
+    dispatcher.utter_message(response=UTTER_TIP, tip=tip.tip, **citation([tip.quote]))
+    # "Where does it say that?" now cites the tip's sentence.
+    return [
+        *events,
+        *record,
+        SlotSet(SLOT_LAST_ENTRY, None),
+        SlotSet(SLOT_LAST_QUOTES, [tip.quote.text]),
+        SlotSet(SLOT_MORE_SHOWN, False),
+        SlotSet(SLOT_TIPS_GIVEN, [*given, tip.id]),
+    ]
 
 
 class ActionGiveTip(Action):
@@ -44,26 +85,6 @@ class ActionGiveTip(Action):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[EventType]:
-        tips = load_knowledge().tips
-        given = list(tracker.get_slot(SLOT_TIPS_GIVEN) or [])
-        focus = requested_focus(tracker, focuses(tips))
-        tip = next_tip(tips, given, focus)
-        if tip is None:
-            if focus and next_tip(tips, given) is not None:
-                dispatcher.utter_message(response=UTTER_NO_MORE_TIPS_FOCUS, focus=focus)
-            else:
-                dispatcher.utter_message(response=UTTER_NO_MORE_TIPS)
-            return []
-        # "Where does it say that?" now cites the tip's sentence.
-        return [
-            *send_answer(
-                dispatcher,
-                tracker,
-                None,
-                [tip.quote],
-                response=UTTER_TIP,
-                tip=tip.tip,
-                **citation([tip.quote]),
-            ),
-            SlotSet(SLOT_TIPS_GIVEN, [*given, tip.id]),
-        ]
+        text = tracker.latest_message.get("text") or ""
+        question = read_question("" if text.startswith("/") else text, load_vocabulary())
+        return send_next_tip(dispatcher, tracker, question)

@@ -48,15 +48,16 @@ import yaml
 from actions.knowledge import KnowledgeBase, load_knowledge
 from scripts.servers import ROOT, running_bot, send_message
 
-DEV_SET = ROOT / "tests" / "heldout" / "heldout.yml"
+# The development sets: tune on these freely.
+DEV_SETS = (ROOT / "tests" / "heldout" / "heldout.yml", ROOT / "tests" / "heldout" / "dev2.yml")
 SEALED_SET = ROOT / "tests" / "sealed" / "sealed.yml"
 RESULTS = ROOT / "results"
-DEV_FAILURES = RESULTS / "eval-dev-failures.yml"
+DEV_FAILURES = RESULTS / "eval-dev-failures.yml"  # both development sets' failures
 
 # Responses whose opening marks a reply that answers nothing.
-DECLINE_RESPONSES = ("utter_decline", "utter_no_amount", "utter_unclear_subject")
+DECLINE_RESPONSES = ("utter_decline", "utter_unclear_subject")
 # Responses whose opening marks "the article doesn't say that; here is what it says".
-PARTIAL_RESPONSES = ("utter_partial_answer", "utter_partial_followup")
+PARTIAL_RESPONSES = ("utter_partial_answer", "utter_no_tip_for")
 # "I can't advise you on your own treatment": a refusal, though general information follows.
 ADVICE_RESPONSES = ("utter_personal_advice",)
 # Opening words that give a verdict; never allowed on a question the article doesn't answer.
@@ -350,7 +351,7 @@ def bot_sender(url: str | None) -> Iterator[Send]:
 def question_sets(which: str, knowledge: KnowledgeBase) -> list[QuestionSet]:
     chosen = []
     if which in ("dev", "all"):
-        chosen.append(load_set(DEV_SET, knowledge, sealed=False))
+        chosen += [load_set(path, knowledge, sealed=False) for path in DEV_SETS]
     if which in ("sealed", "all") and SEALED_SET.exists():
         chosen.append(load_set(SEALED_SET, knowledge, sealed=True))
     return chosen
@@ -372,12 +373,11 @@ def main(argv: Sequence[str] | None = None) -> list[Report]:
         (RESULTS / f"eval-{report.name}.json").write_text(
             json.dumps(report.figures(), indent=2), "utf-8"
         )
-        if not report.sealed:
-            DEV_FAILURES.write_text(
-                yaml.safe_dump(report.failures, allow_unicode=True, sort_keys=False, width=100),
-                "utf-8",
-            )
         print(report.summary())
+    failures = [{"set": r.name, **f} for r in reports if not r.sealed for f in r.failures]
+    DEV_FAILURES.write_text(
+        yaml.safe_dump(failures, allow_unicode=True, sort_keys=False, width=100), "utf-8"
+    )
     if any(not r.sealed for r in reports):
         print(f"development-set failures: {DEV_FAILURES.relative_to(ROOT)}")
     return reports

@@ -1,0 +1,573 @@
+"""The answerability decision: does what the bot would quote say what the user asked?
+
+Every reply that gives information from the article is decided here, whichever path it
+comes by (a confident intent, an unsure one, a follow-up, a tip), so the rule that keeps
+answers honest is in one place. Plain Python, no Rasa: the NLU model classifies, this
+module decides.
+
+1. Read the question (`read_question`): the concepts of the part that asks (a personal
+   story before the question is skipped, but the subjects it names count), whether it
+   is a yes/no question, and whether it leans on the conversation. A follow-up ("and the
+   bones?", "is it permanent?") is completed from the previous question (`follow_up`).
+2. Collect candidates: the entries the classifier prefers, the entries about the subjects
+   the question names, and the sentences BM25 ranks highest.
+3. A candidate *answers* when its subjects plus one of its sentences cover every concept
+   the question asks about (a relation such as "cause" is covered by any relation the
+   sentence states). The first candidate that does is the answer.
+4. Otherwise, if the question names a subject or condition the article covers, the
+   answer is *partial*: the reply names the user's words the article does not cover,
+   then quotes what it says about that subject. Otherwise the bot *declines*.
+5. The lead line: an entry's verdict ("Yes.", "Possibly, but rarely.") only for a yes/no
+   question, not negated, that names one concept of each of the entry's `verdict_for`
+   groups and that the entry's summary covers; the summary alone for other questions the
+   summary covers; otherwise a neutral "Here is what the article says about …".
+
+Two subjects of the "medication" kind in one question ("fosamax or prednisone, which is
+it?") get the general information on each and a pointer to the doctor (`ATTRIBUTION`).
+
+Every decision carries a reason (`Decision.record`), stored in the tracker so that
+declines and partial answers can be counted by reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Any
+
+from actions.concepts import Term, Vocabulary, words_of
+from actions.knowledge import Entry, KnowledgeBase, Quote, Tip
+from actions.retrieval import PassageIndex
+
+ANSWER, PARTIAL, DECLINE = "answer", "partial", "decline"
+VERDICT, SUMMARY, NEUTRAL = "verdict", "summary", "neutral"
+# Reasons, for the tracker and the report of what went unanswered.
+ATTRIBUTION = "attribution"
+TIP = "tip"
+NO_MORE_TIPS = "no_more_tips"
+NO_MORE_TIPS_FOR = "no_more_tips_for"
+# A nutrition tip is also a tip about food.
+_TIP_FOCUS_ALSO = {"nutrition": ("food_source",)}
+
+# Concept kinds (data/knowledge/vocabulary.yml) and the roles they play in a question.
+TOPIC_KINDS = ("subject",)
+CONDITION_KINDS = ("condition",)
+OUTCOME_KINDS = ("condition", "body", "")
+RELATION_KINDS = ("relation", "qualifier")
+ASK_KINDS = ("ask", "population")
+# "what is", "why", "explain": a question of its own that needs nothing from the article.
+FRAME_KINDS = ("frame",)
+# Any relation the article states covers any relation a question asks ("does it affect",
+# "is it linked to", "does it help"); a verdict still needs the right one.
+RELATION = "relation"
+MEDICATION_ASPECT = "medication"
+DEFINITION_ASPECT = "definition"
+DEFINITION = "definition"
+# The parts of the body or conditions a question may ask about several of at once.
+PART_KINDS = ("body", "condition")
+COMPARISON = "comparison"
+
+_QUESTION_WORDS = frozenset(
+    """what whats how why when where which who whom whose can could does do did is are
+    was were will would should shall may might has have had am any tell explain describe
+    define give list name isnt doesnt dont cant arent wont wouldnt couldnt shouldnt
+    didnt hasnt havent""".split()
+)
+_YES_NO_WORDS = frozenset(
+    """can could does do did is are was were will would should shall may might has have
+    had am isnt doesnt dont cant arent wont wouldnt couldnt shouldnt didnt hasnt
+    havent""".split()
+)
+_FILLERS = frozenset("so ok okay and but hi hey hello well also then um hmm oh ah quick".split())
+_NEGATIONS = frozenset(
+    """not no never nor without doesnt dont isnt arent cant wont wouldnt couldnt shouldnt
+    didnt hasnt havent""".split()
+)
+_BACK_REFERENCES = frozenset("it its that this they them those these their same".split())
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_CLAUSE_BREAK = re.compile(r"\s*(?:[,;:]|\s-\s|—|–)\s*")
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a message asks, as concepts."""
+
+    text: str
+    # What the asking part mentions: one sentence of an answer must cover all of it.
+    terms: tuple[Term, ...]
+    # Subjects named only in the story around the question ("I'm on prednisone. Is it
+    # normal to shed this much?"): the answer's entry as a whole must cover them.
+    context: tuple[Term, ...] = ()
+    yes_no: bool = False
+    negated: bool = False
+    # It points back ("is it…", "and the bones?") or names no subject of its own.
+    refers_back: bool = False
+
+    @property
+    def concepts(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(t.concept for t in self.context + self.terms))
+
+    def record(self) -> dict[str, Any]:
+        """What a follow-up needs of this question (kept in the tracker)."""
+        return {"concepts": list(self.concepts), "yes_no": self.yes_no}
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: str
+    reason: str
+    entry: Entry | None = None
+    quotes: tuple[Quote, ...] = ()
+    lead: str = NEUTRAL
+    # The user's words that the article does not cover (for a partial answer).
+    uncovered: tuple[str, ...] = ()
+    # Further entries answered alongside `entry` (attribution between two drugs).
+    also: tuple[Entry, ...] = ()
+    tip: Tip | None = None
+
+    def record(self) -> dict[str, Any]:
+        """The decision as it is kept in the tracker."""
+        return {
+            "outcome": self.outcome,
+            "reason": self.reason,
+            "entry": self.entry.id if self.entry else None,
+            "uncovered": list(self.uncovered),
+        }
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    entry: Entry | None
+    sentences: tuple[Quote, ...]
+    source: str
+
+
+@dataclass
+class _Cover:
+    candidate: _Candidate
+    sentence: Quote | None
+    missing: frozenset[str]
+    subjects_missing: frozenset[str] = field(default_factory=frozenset)
+
+
+# ---- Reading the question ------------------------------------------------------------
+
+
+def _first_word(words: Sequence[str]) -> str:
+    return next((w for w in words if w not in _FILLERS), "")
+
+
+def ask_part(text: str) -> str:
+    """The part of a message that asks: its question sentences (all of it if none looks
+    like a question), each without a story clause before the question ("I've been on
+    prednisone for a year, could that thin my hair?" → "could that thin my hair?")."""
+    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+    asking = [
+        s
+        for s in sentences
+        if s.rstrip().endswith("?") or _first_word(words_of(s)) in _QUESTION_WORDS
+    ]
+    parts = []
+    for sentence in asking or sentences:
+        clauses = _CLAUSE_BREAK.split(sentence)
+        start = next(
+            (
+                i
+                for i, clause in enumerate(clauses)
+                if i > 0 and _first_word(words_of(clause)) in _QUESTION_WORDS
+            ),
+            0,
+        )
+        parts.append(", ".join(clauses[start:]))
+    return " ".join(parts)
+
+
+def read_question(text: str, vocabulary: Vocabulary) -> Question:
+    asked = ask_part(text)
+    words = words_of(asked)
+    terms = vocabulary.read(asked)
+    concepts = {t.concept for t in terms}
+    # Subjects named in the story around the question are part of what it asks about.
+    story = [
+        t
+        for t in vocabulary.read(text)
+        if _kind(vocabulary, t.concept) in TOPIC_KINDS + CONDITION_KINDS
+        and t.concept not in concepts
+    ]
+    kinds = {_kind(vocabulary, t.concept) for t in [*story, *terms]}
+    yes_no = _first_word(words) in _YES_NO_WORDS
+    has_topic = bool(kinds & set(TOPIC_KINDS + CONDITION_KINDS))
+    asks = yes_no or bool(kinds & set(RELATION_KINDS + ASK_KINDS + FRAME_KINDS))
+    return Question(
+        text=text,
+        terms=tuple(terms),
+        context=tuple(story),
+        yes_no=yes_no,
+        negated=any(w in _NEGATIONS for w in words),
+        # "is it permanent?" (no subject of its own), "what about steroids?" (nothing
+        # asked about it): both lean on the previous question.
+        refers_back=not has_topic or not asks,
+    )
+
+
+def _kind(vocabulary: Vocabulary, concept: str) -> str:
+    return vocabulary.kind(concept)
+
+
+def _role(vocabulary: Vocabulary, concept: str, topic: str | None) -> str:
+    kind = _kind(vocabulary, concept)
+    if kind in TOPIC_KINDS or concept == topic:
+        return "topic"
+    if kind in RELATION_KINDS:
+        return "relation"
+    if kind in ASK_KINDS:
+        return kind
+    if kind in FRAME_KINDS:
+        return "ask"
+    return "outcome"
+
+
+def _topic_of(vocabulary: Vocabulary, concepts: Sequence[str]) -> str | None:
+    """The concept a question is about: its first subject, else its first condition."""
+    for kinds in (TOPIC_KINDS, CONDITION_KINDS):
+        found = next((c for c in concepts if _kind(vocabulary, c) in kinds), None)
+        if found:
+            return found
+    return None
+
+
+def follow_up(question: Question, previous: dict[str, Any] | None, vocabulary: Vocabulary) -> Question:
+    """Complete a follow-up from the previous question: what it names replaces what
+    played the same role before ("what about steroids?" keeps "cause hair loss"; "and
+    the bones?" keeps "steroids cause"); a new relation or kind of question starts a
+    new question about the same topic ("how much per day?")."""
+    if not previous or not question.refers_back:
+        return question
+    old = [str(c) for c in previous.get("concepts") or []]
+    old_topic = _topic_of(vocabulary, old)
+    new_topic = _topic_of(vocabulary, question.concepts)
+    old_roles = {c: _role(vocabulary, c, old_topic) for c in old}
+    new_roles = {
+        t.concept: _role(vocabulary, t.concept, new_topic) for t in question.context + question.terms
+    }
+    replaced = set(new_roles.values())
+    if replaced & {"relation", "ask"}:
+        replaced |= {"relation", "ask", "outcome"}
+    if new_topic is not None:
+        replaced.add("topic")
+    kept = [
+        Term(c, c.replace("_", " "), -1)
+        for c, role in old_roles.items()
+        if role not in replaced and c not in new_roles
+    ]
+    elliptical = not ({"relation", "ask"} & set(new_roles.values()))
+    return replace(
+        question,
+        terms=tuple(kept) + question.terms,
+        yes_no=bool(previous.get("yes_no")) if elliptical else question.yes_no,
+    )
+
+
+# ---- Covering the question ------------------------------------------------------------
+
+
+@lru_cache(maxsize=512)
+def _sentence_concepts(vocabulary: Vocabulary, sentence: str) -> frozenset[str]:
+    return _generalised(vocabulary, vocabulary.concepts_of(sentence))
+
+
+def _generalised(vocabulary: Vocabulary, concepts: Iterable[str]) -> frozenset[str]:
+    """Concepts with every relation also standing for the generic RELATION."""
+    result = set(concepts)
+    if any(_kind(vocabulary, c) == "relation" for c in result):
+        result.add(RELATION)
+    return frozenset(result)
+
+
+def _needed(vocabulary: Vocabulary, question: Question, terms: Iterable[Term] | None = None) -> frozenset[str]:
+    """The concepts an answer must cover: relations as the generic RELATION; frames not
+    at all, nor a comparison between fewer than two subjects ("the best source of
+    calcium" asks for the source; "is calcium better than vitamin D" compares)."""
+    topics = {c for c in question.concepts if _kind(vocabulary, c) in TOPIC_KINDS}
+    return frozenset(
+        RELATION if _kind(vocabulary, t.concept) == "relation" else t.concept
+        for t in (question.context + question.terms if terms is None else terms)
+        if _kind(vocabulary, t.concept) not in FRAME_KINDS
+        and (t.concept != COMPARISON or len(topics) >= 2)
+    )
+
+
+def _cover(
+    vocabulary: Vocabulary, candidate: _Candidate, needed: frozenset[str], context: frozenset[str]
+) -> _Cover:
+    """The candidate's sentence that covers most of `needed` (with the entry's subjects),
+    and what stays uncovered. `context` may be covered by any of its sentences, and so
+    may the further parts of a question about several ("does it affect bones and hair?"),
+    once one of them is in the sentence."""
+    base = (
+        _generalised(vocabulary, vocabulary.implied(candidate.entry.subjects))
+        if candidate.entry
+        else frozenset()
+    )
+    said = [_sentence_concepts(vocabulary, q.text) for q in candidate.sentences]
+    everywhere = base.union(*said)
+    parts = {c for c in needed if _kind(vocabulary, c) in PART_KINDS}
+    best: _Cover | None = None
+    for sentence, concepts in zip(candidate.sentences, said):
+        missing = needed - base - concepts
+        if parts - missing:
+            missing -= parts & everywhere
+        missing |= context - everywhere
+        if best is None or len(missing) < len(best.missing):
+            best = _Cover(candidate, sentence, missing)
+    return best or _Cover(candidate, None, needed - base | context - everywhere)
+
+
+def _candidates(
+    question: Question,
+    knowledge: KnowledgeBase,
+    vocabulary: Vocabulary,
+    index: PassageIndex,
+    preferred: Sequence[Entry],
+) -> list[_Candidate]:
+    found: list[_Candidate] = []
+    seen: set[str] = set()
+
+    def add(entry: Entry | None, sentences: tuple[Quote, ...], source: str) -> None:
+        key = entry.id if entry else sentences[0].text
+        if key not in seen:
+            seen.add(key)
+            found.append(_Candidate(entry, sentences, source))
+
+    for entry in preferred:
+        add(entry, entry.sentences, "classifier")
+    for concept in question.concepts:
+        for entry in knowledge.entries.values():
+            if concept in entry.subjects:
+                add(entry, entry.sentences, "subject")
+    for hit in index.ranked(question.text, limit=3):
+        for entry_id in hit.passage.entry_ids:
+            entry = knowledge.entries[entry_id]
+            add(entry, entry.sentences, "retrieval")
+        add(None, (hit.passage.quote,), "retrieval")
+    return found
+
+
+def _span(vocabulary: Vocabulary, question: Question, missing: Iterable[str]) -> tuple[str, ...]:
+    """The user's own words for the concepts not covered, runs of neighbours joined
+    ("gain weight", "breast cancer")."""
+    missing = set(missing)
+
+    def uncovered(term: Term) -> bool:
+        relation = RELATION in missing and _kind(vocabulary, term.concept) == "relation"
+        return term.concept in missing or relation
+
+    terms = sorted((t for t in question.terms if uncovered(t)), key=lambda t: t.position)
+    runs: list[list[Term]] = []
+    for term in terms:
+        if runs and term.position >= 0 and 0 <= term.position - runs[-1][-1].position <= 2:
+            runs[-1].append(term)
+        else:
+            runs.append([term])
+    return tuple(dict.fromkeys(" ".join(t.text for t in run) for run in runs))
+
+
+# ---- The lead line ---------------------------------------------------------------------
+
+
+def lead_for(question: Question, entry: Entry, vocabulary: Vocabulary, advice: bool = False) -> str:
+    """VERDICT, SUMMARY or NEUTRAL: how the answer from `entry` may open."""
+    base = vocabulary.implied(entry.subjects)
+    summary = _generalised(vocabulary, vocabulary.concepts_of(entry.summary)) | _generalised(
+        vocabulary, base
+    )
+    covered = _needed(vocabulary, question) <= summary
+    asked = vocabulary.implied(question.concepts)
+    verdict_fits = (
+        bool(entry.verdict)
+        and question.yes_no
+        and not question.negated
+        and not advice
+        and all(asked & set(group) for group in entry.verdict_for)
+    )
+    if covered and verdict_fits:
+        return VERDICT
+    return SUMMARY if covered and not advice else NEUTRAL
+
+
+# ---- The decision ----------------------------------------------------------------------
+
+
+def decide(
+    question: Question,
+    knowledge: KnowledgeBase,
+    vocabulary: Vocabulary,
+    index: PassageIndex,
+    preferred: Sequence[Entry] = (),
+    confidence: dict[str, float] | None = None,
+    advice: bool = False,
+) -> Decision:
+    """Answer, partial answer or decline for `question`.
+
+    Candidates are the `preferred` entries (the last answer's, for a follow-up), the
+    entries the classifier ranked (`confidence`: entry id → its intent's confidence), the
+    entries about the question's subjects and what retrieval ranks highest. Of those that
+    cover the question, the one that best fits wins (`_fit`); a question that asks nothing
+    the article could cover ("what is it?") gets the first preferred entry."""
+    confidence = confidence or {}
+    needed = _needed(vocabulary, question, question.terms)
+    context = _needed(vocabulary, question, question.context) - needed
+    if not needed | context:
+        if preferred:
+            entry = preferred[0]
+            lead = lead_for(question, entry, vocabulary, advice)
+            return Decision(ANSWER, "intent", entry, entry.quotes, lead)
+        return Decision(DECLINE, "nothing_asked")
+
+    attribution = _attribution(question, knowledge)
+    if attribution:
+        return attribution
+
+    ranked = sorted(confidence, key=lambda e: -confidence[e])
+    entries = [*preferred, *(knowledge.entries[e] for e in ranked if e in knowledge.entries)]
+    candidates = _candidates(question, knowledge, vocabulary, index, entries)
+    covers = [_cover(vocabulary, c, needed, context) for c in candidates]
+
+    def fit(cover: _Cover) -> float:
+        return _fit(question, vocabulary, cover.candidate.entry, preferred, confidence)
+
+    full = [c for c in covers if not c.missing]
+    if full:
+        return _answer(question, max(full, key=fit), vocabulary, advice)
+
+    topics = [
+        c
+        for c in question.concepts
+        if _kind(vocabulary, c) in TOPIC_KINDS + CONDITION_KINDS
+        and any(c in e.subjects for e in knowledge.entries.values())
+    ]
+    if not topics:
+        best = min(covers, key=lambda c: len(c.missing), default=None)
+        missing = best.missing if best else needed | context
+        return Decision(
+            DECLINE,
+            _reason(vocabulary, missing, "no_subject"),
+            uncovered=_span(vocabulary, question, missing),
+        )
+    # The entry about the question's own topic that covers most of it.
+    about = [c for c in covers if c.candidate.entry and set(topics) & set(c.candidate.entry.subjects)]
+    best = min(about, key=lambda c: (len(c.missing), -fit(c)))
+    entry = best.candidate.entry
+    assert entry is not None
+    return Decision(
+        PARTIAL,
+        _reason(vocabulary, best.missing, "not_covered"),
+        entry,
+        _quotes(entry, best.sentence),
+        NEUTRAL,
+        _span(vocabulary, question, best.missing) or tuple(m.replace("_", " ") for m in best.missing),
+    )
+
+
+def _fit(
+    question: Question,
+    vocabulary: Vocabulary,
+    entry: Entry | None,
+    preferred: Sequence[Entry],
+    confidence: dict[str, float],
+) -> float:
+    """How well an entry that covers the question fits it: the classifier's confidence,
+    how closely its subjects match the question's, and a definition for "what is…"."""
+    if entry is None:
+        return -1.0  # a lone retrieved sentence, when no entry covers the question
+    asked = {c for c in question.concepts if _kind(vocabulary, c) in TOPIC_KINDS + PART_KINDS}
+    subjects = set(entry.subjects)
+    overlap = len(asked & subjects) / len(asked | subjects) if asked | subjects else 0.0
+    definition = DEFINITION in question.concepts and entry.aspect == DEFINITION_ASPECT
+    return (
+        (1.0 if entry in preferred else 0.0)
+        + confidence.get(entry.id, 0.0)
+        + 0.5 * overlap
+        + (0.3 if definition else 0.0)
+    )
+
+
+def _answer(question: Question, cover: _Cover, vocabulary: Vocabulary, advice: bool) -> Decision:
+    entry = cover.candidate.entry
+    if entry is None:
+        assert cover.sentence is not None
+        return Decision(ANSWER, f"covered:{cover.candidate.source}", None, (cover.sentence,), NEUTRAL)
+    return Decision(
+        ANSWER,
+        f"covered:{cover.candidate.source}",
+        entry,
+        _quotes(entry, cover.sentence),
+        lead_for(question, entry, vocabulary, advice),
+    )
+
+
+def _quotes(entry: Entry, sentence: Quote | None) -> tuple[Quote, ...]:
+    """The entry's quotes, with the sentence that answers first when it is a further one."""
+    if sentence is None or sentence in entry.quotes:
+        return entry.quotes
+    return (sentence, *entry.quotes)
+
+
+def _reason(vocabulary: Vocabulary, missing: Iterable[str], default: str) -> str:
+    """The kind of what was not covered: "ask:cost", "population:children", "unknown"..."""
+    kinds = []
+    for concept in sorted(missing):
+        kind = _kind(vocabulary, concept)
+        kinds.append(f"{kind}:{concept}" if kind else "word")
+    return f"{default}:{','.join(dict.fromkeys(kinds))}" if kinds else default
+
+
+def _attribution(question: Question, knowledge: KnowledgeBase) -> Decision | None:
+    """Two or more drugs the article covers, named in one question."""
+    drugs: list[Entry] = []
+    for concept in question.concepts:
+        for entry in knowledge.entries.values():
+            if entry.aspect == MEDICATION_ASPECT and concept in entry.subjects and entry not in drugs:
+                drugs.append(entry)
+    if len(drugs) < 2:
+        return None
+    return Decision(ANSWER, ATTRIBUTION, drugs[0], drugs[0].quotes, NEUTRAL, also=tuple(drugs[1:]))
+
+
+def decide_tip(
+    question: Question, tips: Sequence[Tip], given: Iterable[str], vocabulary: Vocabulary
+) -> Decision:
+    """The next tip not yet given that covers what the request names ("a tip for my
+    bones", "an exercise tip"): its sentence, or its focus, must cover it. When no tip
+    covers the request, the next tip is still given, with the user's words it does not
+    cover (the reply says the article has no tip about them)."""
+    seen = set(given)
+    # "a tip that helps my bones": the relation is what a tip is.
+    needed = _needed(vocabulary, question) - {RELATION}
+
+    def missing(tip: Tip) -> frozenset[str]:
+        base = vocabulary.implied([tip.focus, *_TIP_FOCUS_ALSO.get(tip.focus, ())])
+        return needed - base - _sentence_concepts(vocabulary, tip.quote.text)
+
+    fresh = [t for t in tips if t.id not in seen]
+    for tip in fresh:
+        if not missing(tip):
+            return Decision(ANSWER, TIP, None, (tip.quote,), NEUTRAL, tip=tip)
+    if not fresh:
+        return Decision(DECLINE, NO_MORE_TIPS)
+    if any(not missing(t) for t in tips):
+        # Some tips covered it, and all of them have been given.
+        return Decision(DECLINE, NO_MORE_TIPS_FOR, uncovered=_span(vocabulary, question, needed))
+    uncovered = min((missing(t) for t in fresh), key=len)
+    tip = fresh[0]
+    return Decision(
+        PARTIAL,
+        TIP + ":" + _reason(vocabulary, uncovered, "not_covered"),
+        None,
+        (tip.quote,),
+        NEUTRAL,
+        _span(vocabulary, question, uncovered),
+        tip=tip,
+    )

@@ -1,0 +1,256 @@
+"""Reading text as concepts (plain Python, no Rasa).
+
+The answerability decision (`actions/answerability.py`) asks one question of every
+answer: does the sentence it would quote say what the user asked? To compare the two,
+a question and an article sentence are both read as *concepts*: "prednisone",
+"steroids" and "glucocorticoids" are one concept; "going bald", "shedding" and
+"alopecia" are another; "how much" and "600–800 IU" both mean an amount.
+
+The data is in two files, so that one fact lives in one place:
+- `data/lookups.yml`: the entity synonyms the NLU model also uses (prednisone →
+  glucocorticoids); each synonym group is a concept named by its value;
+- `data/knowledge/vocabulary.yml`: every other concept (lay words, relations such as
+  "cause", kinds of question such as "amount" or "time"), and the *neutral* words that
+  never need to be found in the article (question frames, words of a personal story).
+
+A word in no concept is its own concept, by its stem. A word the vocabulary has never
+seen (not in the documents, a concept or the neutral list) is marked `known=False`:
+a typo within one edit of a known word is read as that word first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from actions.knowledge import KNOWLEDGE_DIR
+from actions.retrieval import STOPWORDS, stem
+
+VOCABULARY_FILE = KNOWLEDGE_DIR / "vocabulary.yml"
+LOOKUPS_FILE = KNOWLEDGE_DIR.parent / "lookups.yml"
+
+# Words, numbers with their thousands separators, and nothing else.
+_TOKEN = re.compile(r"[a-z]+|\d[\d,.]*")
+_NUMBER = re.compile(r"\d")
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case word and number tokens; apostrophes dropped ("doesn't" → "doesnt"),
+    hyphens split ("weight-bearing" → "weight", "bearing")."""
+    text = text.lower().replace("’", "'").replace("'", "")
+    return _TOKEN.findall(text)
+
+
+def _within_one_edit(a: str, b: str) -> bool:
+    """One insertion, deletion, substitution or swap of neighbours apart (or equal)."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        i = diff[0]
+        return len(diff) == 2 and diff[1] == i + 1 and a[i] == b[i + 1] and a[i + 1] == b[i]
+    shorter, longer = sorted((a, b), key=len)
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+@dataclass(frozen=True)
+class Term:
+    """One thing a text mentions: a concept, and the words that said it."""
+
+    concept: str
+    text: str
+    # Position of its first token in the text, to find the words around it.
+    position: int
+    # False for a word the vocabulary has never seen (not even within one edit).
+    known: bool = True
+
+
+@dataclass(frozen=True)
+class Concept:
+    name: str
+    kind: str
+    implies: tuple[str, ...]
+
+
+class Vocabulary:
+    """Concepts and their phrases, neutral words, and the words the documents use."""
+
+    def __init__(
+        self,
+        concepts: Iterable[tuple[Concept, Sequence[str]]],
+        neutral: Iterable[str],
+        document_text: str,
+    ) -> None:
+        concepts = list(concepts)
+        self.concepts: dict[str, Concept] = {}
+        # Phrase (tuple of stems) → concept name; longest phrases are matched first, and
+        # a phrase given twice belongs to the first concept that names it.
+        self._phrases: dict[tuple[str, ...], str] = {}
+        for concept, phrases in concepts:
+            known = self.concepts.get(concept.name)
+            if known is not None:  # one name in both files: one concept
+                concept = Concept(
+                    concept.name,
+                    known.kind or concept.kind,
+                    tuple(dict.fromkeys(known.implies + concept.implies)),
+                )
+            self.concepts[concept.name] = concept
+            for phrase in [concept.name.replace("_", " "), *phrases]:
+                key = tuple(stem(w) for w in words_of(phrase))
+                if key:
+                    self._phrases.setdefault(key, concept.name)
+        self._longest = max((len(k) for k in self._phrases), default=1)
+        self._neutral: dict[tuple[str, ...], None] = {}
+        for phrase in neutral:
+            key = tuple(stem(w) for w in words_of(phrase))
+            if key:
+                self._neutral[key] = None
+        self._longest = max(self._longest, *(len(k) for k in self._neutral))
+        document_words = set(words_of(document_text))
+        self._known_stems = (
+            {stem(w) for w in document_words}
+            | {s for key in self._phrases for s in key}
+            | {s for key in self._neutral for s in key}
+            | {stem(w) for w in STOPWORDS}
+        )
+        # Whole words for typo correction: the documents' and the concepts' own (not the
+        # neutral words: "heart" must not be read as "heard").
+        self._spellings: dict[str, set[str]] = {}
+        for word in document_words | {w for c, phrases in concepts_words(concepts) for w in phrases}:
+            if len(word) >= 4 and not _NUMBER.search(word):
+                for key in _deletions(word) | {word}:
+                    self._spellings.setdefault(key, set()).add(word)
+
+    def kind(self, concept: str) -> str:
+        found = self.concepts.get(concept)
+        return found.kind if found else ""
+
+    def implied(self, concepts: Iterable[str]) -> frozenset[str]:
+        """`concepts` with everything they imply ("hair_loss" implies "hair")."""
+        result: set[str] = set()
+        todo = list(concepts)
+        while todo:
+            name = todo.pop()
+            if name not in result:
+                result.add(name)
+                found = self.concepts.get(name)
+                todo.extend(found.implies if found else ())
+        return frozenset(result)
+
+    def _correct(self, word: str) -> str | None:
+        """A known word one edit away from an unknown `word`: both of 5 letters or more
+        and with the same first letter (so "heart" is not read as "hear")."""
+        if len(word) < 5 or _NUMBER.search(word):
+            return None
+        keys = _deletions(word) | {word}
+        candidates = set().union(*(self._spellings.get(k, set()) for k in keys))
+        matches = sorted(
+            c
+            for c in candidates
+            if len(c) >= 5 and c[0] == word[0] and _within_one_edit(word, c)
+        )
+        return matches[0] if matches else None
+
+    def read(self, text: str) -> list[Term]:
+        """The concepts `text` mentions, in order, without stop words or neutral words."""
+        words = words_of(text)
+        stems: list[str] = []
+        known: list[bool] = []
+        for word in words:
+            s = stem(word)
+            if s in self._known_stems or _NUMBER.search(word):
+                stems.append(s)
+                known.append(True)
+                continue
+            corrected = self._correct(word)
+            stems.append(stem(corrected) if corrected else s)
+            known.append(corrected is not None)
+        terms: list[Term] = []
+        i = 0
+        while i < len(words):
+            for length in range(min(self._longest, len(words) - i), 0, -1):
+                key = tuple(stems[i : i + length])
+                if key in self._neutral:
+                    i += length
+                    break
+                concept = self._phrases.get(key)
+                if concept is not None:
+                    terms.append(Term(concept, " ".join(words[i : i + length]), i))
+                    i += length
+                    break
+            else:
+                word = words[i]
+                if word not in STOPWORDS and not _NUMBER.search(word):
+                    terms.append(Term(stems[i], word, i, known[i]))
+                i += 1
+        return terms
+
+    def concepts_of(self, sentence: str) -> frozenset[str]:
+        """Everything a sentence of the article says, with what it implies: its phrases
+        and each of its words on its own ("chronic inflammation" also says "chronic")."""
+        words = [Term(self._phrases.get((stem(w),), stem(w)), w, 0) for w in words_of(sentence)]
+        return self.implied(t.concept for t in [*self.read(sentence), *words])
+
+
+def concepts_words(
+    concepts: Iterable[tuple[Concept, Sequence[str]]],
+) -> list[tuple[Concept, list[str]]]:
+    return [(c, [w for p in phrases for w in words_of(p)]) for c, phrases in concepts]
+
+
+def _lookup_synonyms(path: Path) -> list[tuple[Concept, list[str]]]:
+    """The entity synonym groups of the NLU data: value → its variants."""
+    raw = yaml.safe_load(path.read_text("utf-8")) or {}
+    groups = []
+    for block in raw.get("nlu") or []:
+        if "synonym" in block:
+            variants = [
+                line.strip()[2:].strip()
+                for line in str(block["examples"]).splitlines()
+                if line.strip().startswith("- ")
+            ]
+            groups.append((Concept(str(block["synonym"]), "subject", ()), variants))
+    return groups
+
+
+def _vocabulary_concepts(raw: dict[str, Any]) -> list[tuple[Concept, list[str]]]:
+    concepts = []
+    for name, spec in (raw.get("concepts") or {}).items():
+        spec = spec if isinstance(spec, dict) else {"words": spec}
+        concept = Concept(
+            str(name), str(spec.get("kind", "")), tuple(str(i) for i in spec.get("implies") or ())
+        )
+        concepts.append((concept, [str(w) for w in spec.get("words") or ()]))
+    return concepts
+
+
+def load_vocabulary_from(
+    vocabulary_file: Path, lookups_file: Path, documents: Iterable[Path]
+) -> Vocabulary:
+    raw = yaml.safe_load(vocabulary_file.read_text("utf-8")) or {}
+    neutral = [str(w) for w in raw.get("neutral") or ()]
+    text = "\n".join(p.read_text("utf-8") for p in documents)
+    # vocabulary.yml first: where it and a synonym group share a phrase, it wins.
+    return Vocabulary(_vocabulary_concepts(raw) + _lookup_synonyms(lookups_file), neutral, text)
+
+
+@cache
+def load_vocabulary() -> Vocabulary:
+    """The vocabulary of the knowledge base, built once per process."""
+    return load_vocabulary_from(
+        VOCABULARY_FILE, LOOKUPS_FILE, sorted(KNOWLEDGE_DIR.glob("*.md"))
+    )
