@@ -9,31 +9,32 @@ module decides.
    story before the question is skipped, but the subjects it names count), whether it
    is a yes/no question, and whether it leans on the conversation. A follow-up ("and the
    bones?", "is it permanent?") is completed from the previous question (`follow_up`).
-2. Collect candidates: the entries the classifier prefers, the entries about the subjects
+2. Collect candidates: the entries the classifier ranks, the entries about the subjects
    the question names, and the sentences BM25 ranks highest.
 3. A candidate *answers* when its subjects plus one of its sentences cover every concept
    the question asks about (a relation such as "cause" is covered by any relation the
-   sentence states). The first candidate that does is the answer.
+   sentence states). Of the candidates that do, the best fit is the answer (`_fit`).
 4. Otherwise, if the question names a subject or condition the article covers, the
    answer is *partial*: the reply names the user's words the article does not cover,
    then quotes what it says about that subject. Otherwise the bot *declines*.
-5. The lead line: an entry's verdict ("Yes.", "Possibly, but rarely.") only for a yes/no
-   question, not negated, that names one concept of each of the entry's `verdict_for`
-   groups and that the entry's summary covers; the summary alone for other questions the
-   summary covers; otherwise a neutral "Here is what the article says about …".
+5. The lead line (`lead_for`): an entry's verdict ("Yes.", "Possibly, but rarely.") only
+   for a yes/no question, not negated, that names one concept of each of the entry's
+   `verdict_for` groups and that the entry's summary covers; the summary alone for other
+   questions the summary covers; otherwise a neutral "Here is what the article says…".
 
-Two subjects of the "medication" kind in one question ("fosamax or prednisone, which is
-it?") get the general information on each and a pointer to the doctor (`ATTRIBUTION`).
+Two drugs the article covers in one question ("I'm on Fosamax and prednisone: which is
+it?") get the general information on each and "only your doctor can tell"
+(`ATTRIBUTION`), when the article covers what is asked for each of them.
 
-Every decision carries a reason (`Decision.record`), stored in the tracker so that
-declines and partial answers can be counted by reason.
+Every decision carries its reason (`Decision.record`), kept in the tracker so that
+partial answers and declines can be counted by reason.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -43,31 +44,32 @@ from actions.retrieval import PassageIndex
 
 ANSWER, PARTIAL, DECLINE = "answer", "partial", "decline"
 VERDICT, SUMMARY, NEUTRAL = "verdict", "summary", "neutral"
-# Reasons, for the tracker and the report of what went unanswered.
+# Reasons that are not about coverage, for the tracker and the report.
 ATTRIBUTION = "attribution"
 TIP = "tip"
 NO_MORE_TIPS = "no_more_tips"
 NO_MORE_TIPS_FOR = "no_more_tips_for"
-# A nutrition tip is also a tip about food.
-_TIP_FOCUS_ALSO = {"nutrition": ("food_source",)}
+NOTHING_ASKED = "nothing_asked"
 
 # Concept kinds (data/knowledge/vocabulary.yml) and the roles they play in a question.
 TOPIC_KINDS = ("subject",)
 CONDITION_KINDS = ("condition",)
-OUTCOME_KINDS = ("condition", "body", "")
 RELATION_KINDS = ("relation", "qualifier")
 ASK_KINDS = ("ask", "population")
 # "what is", "why", "explain": a question of its own that needs nothing from the article.
 FRAME_KINDS = ("frame",)
+# The parts of the body or conditions a question may ask about several of at once.
+PART_KINDS = ("body", "condition")
 # Any relation the article states covers any relation a question asks ("does it affect",
 # "is it linked to", "does it help"); a verdict still needs the right one.
 RELATION = "relation"
-MEDICATION_ASPECT = "medication"
-DEFINITION_ASPECT = "definition"
-DEFINITION = "definition"
-# The parts of the body or conditions a question may ask about several of at once.
-PART_KINDS = ("body", "condition")
 COMPARISON = "comparison"
+DEFINITION = "definition"
+DEFINITION_ASPECT = "definition"
+MEDICATION_ASPECT = "medication"
+MEDICATION = "medication"
+# A nutrition tip is also a tip about food.
+_TIP_FOCUS_ALSO = {"nutrition": ("food_source",)}
 
 _QUESTION_WORDS = frozenset(
     """what whats how why when where which who whom whose can could does do did is are
@@ -85,7 +87,9 @@ _NEGATIONS = frozenset(
     """not no never nor without doesnt dont isnt arent cant wont wouldnt couldnt shouldnt
     didnt hasnt havent""".split()
 )
-_BACK_REFERENCES = frozenset("it its that this they them those these their same".split())
+# Words that keep the drug of the previous question beside a new one ("I'm also on
+# Fosamax, which one is it?").
+_TOGETHER = frozenset("also both too either which".split())
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _CLAUSE_BREAK = re.compile(r"\s*(?:[,;:]|\s-\s|—|–)\s*")
 
@@ -104,14 +108,21 @@ class Question:
     negated: bool = False
     # It points back ("is it…", "and the bones?") or names no subject of its own.
     refers_back: bool = False
+    # Words that keep two drugs together ("also", "which one").
+    together: bool = False
 
     @property
     def concepts(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(t.concept for t in self.context + self.terms))
 
-    def record(self) -> dict[str, Any]:
-        """What a follow-up needs of this question (kept in the tracker)."""
-        return {"concepts": list(self.concepts), "yes_no": self.yes_no}
+    def record(self, without: Iterable[str] = ()) -> dict[str, Any]:
+        """What a follow-up needs of this question (kept in the tracker); `without` the
+        concepts the article did not cover, which the user has been told about."""
+        dropped = set(without)
+        return {
+            "concepts": [c for c in self.concepts if c not in dropped],
+            "yes_no": self.yes_no,
+        }
 
 
 @dataclass(frozen=True)
@@ -121,7 +132,8 @@ class Decision:
     entry: Entry | None = None
     quotes: tuple[Quote, ...] = ()
     lead: str = NEUTRAL
-    # The user's words that the article does not cover (for a partial answer).
+    # The concepts the article does not cover, and the user's words for them.
+    missing: tuple[str, ...] = ()
     uncovered: tuple[str, ...] = ()
     # Further entries answered alongside `entry` (attribution between two drugs).
     also: tuple[Entry, ...] = ()
@@ -144,15 +156,18 @@ class _Candidate:
     source: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Cover:
     candidate: _Candidate
     sentence: Quote | None
     missing: frozenset[str]
-    subjects_missing: frozenset[str] = field(default_factory=frozenset)
 
 
 # ---- Reading the question ------------------------------------------------------------
+
+
+def _kind(vocabulary: Vocabulary, concept: str) -> str:
+    return vocabulary.kind(concept)
 
 
 def _first_word(words: Sequence[str]) -> str:
@@ -189,36 +204,41 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
     words = words_of(asked)
     terms = vocabulary.read(asked)
     concepts = {t.concept for t in terms}
-    # Subjects named in the story around the question are part of what it asks about.
+    # Subjects named in the story around the question are part of what it asks about,
+    # when some entry is about them ("I'm on prednisone", not "I take tablets").
     story = [
         t
         for t in vocabulary.read(text)
-        if _kind(vocabulary, t.concept) in TOPIC_KINDS + CONDITION_KINDS
-        and t.concept not in concepts
+        if t.concept in vocabulary.entry_subjects and t.concept not in concepts
     ]
     kinds = {_kind(vocabulary, t.concept) for t in [*story, *terms]}
     yes_no = _first_word(words) in _YES_NO_WORDS
+    # "I'm also on Fosamax, which one is it?": a second drug beside the previous one.
+    together = bool(_TOGETHER & set(words_of(text))) and any(
+        _is_drug(vocabulary, t.concept) for t in [*story, *terms]
+    )
     has_topic = bool(kinds & set(TOPIC_KINDS + CONDITION_KINDS))
     asks = yes_no or bool(kinds & set(RELATION_KINDS + ASK_KINDS + FRAME_KINDS))
     return Question(
         text=text,
         terms=tuple(terms),
-        context=tuple(story),
+        context=tuple(dict.fromkeys(story)),
         yes_no=yes_no,
         negated=any(w in _NEGATIONS for w in words),
         # "is it permanent?" (no subject of its own), "what about steroids?" (nothing
         # asked about it): both lean on the previous question.
-        refers_back=not has_topic or not asks,
+        refers_back=not has_topic or not asks or together,
+        together=together,
     )
 
 
-def _kind(vocabulary: Vocabulary, concept: str) -> str:
-    return vocabulary.kind(concept)
+def _is_drug(vocabulary: Vocabulary, concept: str) -> bool:
+    return concept != MEDICATION and MEDICATION in vocabulary.implied([concept])
 
 
-def _role(vocabulary: Vocabulary, concept: str, topic: str | None) -> str:
+def _role(vocabulary: Vocabulary, concept: str, topics: set[str]) -> str:
     kind = _kind(vocabulary, concept)
-    if kind in TOPIC_KINDS or concept == topic:
+    if concept in topics:
         return "topic"
     if kind in RELATION_KINDS:
         return "relation"
@@ -229,34 +249,40 @@ def _role(vocabulary: Vocabulary, concept: str, topic: str | None) -> str:
     return "outcome"
 
 
-def _topic_of(vocabulary: Vocabulary, concepts: Sequence[str]) -> str | None:
-    """The concept a question is about: its first subject, else its first condition."""
+def _topics(vocabulary: Vocabulary, concepts: Sequence[str]) -> set[str]:
+    """What a question is about: its subjects ("steroids" in "can steroids thin hair?"),
+    or, when it names none, its conditions ("osteoporosis and hair loss" in "why do
+    osteoporosis and hair loss happen together?")."""
     for kinds in (TOPIC_KINDS, CONDITION_KINDS):
-        found = next((c for c in concepts if _kind(vocabulary, c) in kinds), None)
+        found = {c for c in concepts if _kind(vocabulary, c) in kinds}
         if found:
             return found
-    return None
+    return set()
 
 
-def follow_up(question: Question, previous: dict[str, Any] | None, vocabulary: Vocabulary) -> Question:
+def follow_up(
+    question: Question, previous: dict[str, Any] | None, vocabulary: Vocabulary
+) -> Question:
     """Complete a follow-up from the previous question: what it names replaces what
     played the same role before ("what about steroids?" keeps "cause hair loss"; "and
     the bones?" keeps "steroids cause"); a new relation or kind of question starts a
-    new question about the same topic ("how much per day?")."""
+    new question about the same topic ("how much per day?"). "Also" or "which one" with
+    a second drug keeps the first beside it."""
     if not previous or not question.refers_back:
         return question
     old = [str(c) for c in previous.get("concepts") or []]
-    old_topic = _topic_of(vocabulary, old)
-    new_topic = _topic_of(vocabulary, question.concepts)
-    old_roles = {c: _role(vocabulary, c, old_topic) for c in old}
+    old_topics = _topics(vocabulary, old)
+    new_topics = _topics(vocabulary, question.concepts)
+    old_roles = {c: _role(vocabulary, c, old_topics) for c in old}
     new_roles = {
-        t.concept: _role(vocabulary, t.concept, new_topic) for t in question.context + question.terms
+        t.concept: _role(vocabulary, t.concept, new_topics)
+        for t in question.context + question.terms
     }
     replaced = set(new_roles.values())
     if replaced & {"relation", "ask"}:
         replaced |= {"relation", "ask", "outcome"}
-    if new_topic is not None:
-        replaced.add("topic")
+    if question.together and any(_is_drug(vocabulary, c) for c in old_topics):
+        replaced.discard("topic")
     kept = [
         Term(c, c.replace("_", " "), -1)
         for c, role in old_roles.items()
@@ -273,11 +299,6 @@ def follow_up(question: Question, previous: dict[str, Any] | None, vocabulary: V
 # ---- Covering the question ------------------------------------------------------------
 
 
-@lru_cache(maxsize=512)
-def _sentence_concepts(vocabulary: Vocabulary, sentence: str) -> frozenset[str]:
-    return _generalised(vocabulary, vocabulary.concepts_of(sentence))
-
-
 def _generalised(vocabulary: Vocabulary, concepts: Iterable[str]) -> frozenset[str]:
     """Concepts with every relation also standing for the generic RELATION."""
     result = set(concepts)
@@ -286,14 +307,19 @@ def _generalised(vocabulary: Vocabulary, concepts: Iterable[str]) -> frozenset[s
     return frozenset(result)
 
 
-def _needed(vocabulary: Vocabulary, question: Question, terms: Iterable[Term] | None = None) -> frozenset[str]:
+@lru_cache(maxsize=1024)
+def _sentence_concepts(vocabulary: Vocabulary, sentence: str) -> frozenset[str]:
+    return _generalised(vocabulary, vocabulary.concepts_of(sentence))
+
+
+def _needed(vocabulary: Vocabulary, question: Question, terms: Iterable[Term]) -> frozenset[str]:
     """The concepts an answer must cover: relations as the generic RELATION; frames not
     at all, nor a comparison between fewer than two subjects ("the best source of
     calcium" asks for the source; "is calcium better than vitamin D" compares)."""
     topics = {c for c in question.concepts if _kind(vocabulary, c) in TOPIC_KINDS}
     return frozenset(
         RELATION if _kind(vocabulary, t.concept) == "relation" else t.concept
-        for t in (question.context + question.terms if terms is None else terms)
+        for t in terms
         if _kind(vocabulary, t.concept) not in FRAME_KINDS
         and (t.concept != COMPARISON or len(topics) >= 2)
     )
@@ -306,11 +332,8 @@ def _cover(
     and what stays uncovered. `context` may be covered by any of its sentences, and so
     may the further parts of a question about several ("does it affect bones and hair?"),
     once one of them is in the sentence."""
-    base = (
-        _generalised(vocabulary, vocabulary.implied(candidate.entry.subjects))
-        if candidate.entry
-        else frozenset()
-    )
+    entry = candidate.entry
+    base = _generalised(vocabulary, vocabulary.implied(entry.subjects)) if entry else frozenset()
     said = [_sentence_concepts(vocabulary, q.text) for q in candidate.sentences]
     everywhere = base.union(*said)
     parts = {c for c in needed if _kind(vocabulary, c) in PART_KINDS}
@@ -321,16 +344,15 @@ def _cover(
             missing -= parts & everywhere
         missing |= context - everywhere
         if best is None or len(missing) < len(best.missing):
-            best = _Cover(candidate, sentence, missing)
+            best = _Cover(candidate, sentence, frozenset(missing))
     return best or _Cover(candidate, None, needed - base | context - everywhere)
 
 
 def _candidates(
     question: Question,
     knowledge: KnowledgeBase,
-    vocabulary: Vocabulary,
     index: PassageIndex,
-    preferred: Sequence[Entry],
+    ranked: Sequence[Entry],
 ) -> list[_Candidate]:
     found: list[_Candidate] = []
     seen: set[str] = set()
@@ -341,7 +363,7 @@ def _candidates(
             seen.add(key)
             found.append(_Candidate(entry, sentences, source))
 
-    for entry in preferred:
+    for entry in ranked:
         add(entry, entry.sentences, "classifier")
     for concept in question.concepts:
         for entry in knowledge.entries.values():
@@ -355,18 +377,53 @@ def _candidates(
     return found
 
 
+def _fit(
+    question: Question,
+    vocabulary: Vocabulary,
+    entry: Entry | None,
+    preferred: Sequence[Entry],
+    confidence: dict[str, float],
+) -> float:
+    """How well an entry that covers the question fits it: first the entries the action
+    prefers, then the classifier's confidence, how closely the entry's subjects match the
+    question's, and a definition for "what does … mean"."""
+    if entry is None:
+        return -1.0  # a lone retrieved sentence, when no entry covers the question
+    asked = {c for c in question.concepts if _kind(vocabulary, c) in TOPIC_KINDS + PART_KINDS}
+    subjects = set(entry.subjects)
+    overlap = len(asked & subjects) / len(asked | subjects) if asked | subjects else 0.0
+    definition = DEFINITION in question.concepts and entry.aspect == DEFINITION_ASPECT
+    return (
+        (1.0 if entry in preferred else 0.0)
+        + confidence.get(entry.id, 0.0)
+        + 0.5 * overlap
+        + (0.3 if definition else 0.0)
+    )
+
+
 def _span(vocabulary: Vocabulary, question: Question, missing: Iterable[str]) -> tuple[str, ...]:
-    """The user's own words for the concepts not covered, runs of neighbours joined
-    ("gain weight", "breast cancer")."""
+    """The user's own words for the concepts not covered, neighbours joined ("gain
+    weight", "breast cancer")."""
     missing = set(missing)
 
     def uncovered(term: Term) -> bool:
         relation = RELATION in missing and _kind(vocabulary, term.concept) == "relation"
         return term.concept in missing or relation
 
-    terms = sorted((t for t in question.terms if uncovered(t)), key=lambda t: t.position)
+    terms = list(question.context + question.terms)
+    chosen = [t for t in terms if uncovered(t)]
+    # A plain word right beside an uncovered one belongs to its phrase ("breast cancer").
+    near = {t.position for t in chosen if t.position >= 0}
+    chosen += [
+        t
+        for t in terms
+        if t not in chosen
+        and t.position >= 0
+        and not _kind(vocabulary, t.concept)
+        and {t.position - 1, t.position + 1} & near
+    ]
     runs: list[list[Term]] = []
-    for term in terms:
+    for term in sorted(chosen, key=lambda t: t.position):
         if runs and term.position >= 0 and 0 <= term.position - runs[-1][-1].position <= 2:
             runs[-1].append(term)
         else:
@@ -374,16 +431,20 @@ def _span(vocabulary: Vocabulary, question: Question, missing: Iterable[str]) ->
     return tuple(dict.fromkeys(" ".join(t.text for t in run) for run in runs))
 
 
+def _reason(vocabulary: Vocabulary, missing: Iterable[str], default: str) -> str:
+    """What was not covered, by kind: "not_covered:ask:cost", "no_subject:word"..."""
+    kinds = [f"{_kind(vocabulary, c)}:{c}" if _kind(vocabulary, c) else "word" for c in sorted(missing)]
+    return f"{default}:{','.join(dict.fromkeys(kinds))}" if kinds else default
+
+
 # ---- The lead line ---------------------------------------------------------------------
 
 
 def lead_for(question: Question, entry: Entry, vocabulary: Vocabulary, advice: bool = False) -> str:
-    """VERDICT, SUMMARY or NEUTRAL: how the answer from `entry` may open."""
+    """VERDICT, SUMMARY or NEUTRAL: how an answer from `entry` may open."""
     base = vocabulary.implied(entry.subjects)
-    summary = _generalised(vocabulary, vocabulary.concepts_of(entry.summary)) | _generalised(
-        vocabulary, base
-    )
-    covered = _needed(vocabulary, question) <= summary
+    summary = _generalised(vocabulary, vocabulary.concepts_of(entry.summary) | base)
+    covered = _needed(vocabulary, question, question.context + question.terms) <= summary
     asked = vocabulary.implied(question.concepts)
     verdict_fits = (
         bool(entry.verdict)
@@ -414,8 +475,9 @@ def decide(
     Candidates are the `preferred` entries (the last answer's, for a follow-up), the
     entries the classifier ranked (`confidence`: entry id → its intent's confidence), the
     entries about the question's subjects and what retrieval ranks highest. Of those that
-    cover the question, the one that best fits wins (`_fit`); a question that asks nothing
-    the article could cover ("what is it?") gets the first preferred entry."""
+    cover the question, the one that best fits wins; a question that asks nothing the
+    article could cover ("what is it?") gets the first preferred entry. `advice`: the user
+    asked for personal advice, so no verdict and no summary of our own."""
     confidence = confidence or {}
     needed = _needed(vocabulary, question, question.terms)
     context = _needed(vocabulary, question, question.context) - needed
@@ -424,16 +486,17 @@ def decide(
             entry = preferred[0]
             lead = lead_for(question, entry, vocabulary, advice)
             return Decision(ANSWER, "intent", entry, entry.quotes, lead)
-        return Decision(DECLINE, "nothing_asked")
-
-    attribution = _attribution(question, knowledge)
-    if attribution:
-        return attribution
+        return Decision(DECLINE, NOTHING_ASKED)
 
     ranked = sorted(confidence, key=lambda e: -confidence[e])
     entries = [*preferred, *(knowledge.entries[e] for e in ranked if e in knowledge.entries)]
-    candidates = _candidates(question, knowledge, vocabulary, index, entries)
-    covers = [_cover(vocabulary, c, needed, context) for c in candidates]
+    attribution = _attribution(question, knowledge, vocabulary, needed | context)
+    if attribution:
+        return attribution
+    covers = [
+        _cover(vocabulary, c, needed, context)
+        for c in _candidates(question, knowledge, index, entries)
+    ]
 
     def fit(cover: _Cover) -> float:
         return _fit(question, vocabulary, cover.candidate.entry, preferred, confidence)
@@ -448,16 +511,19 @@ def decide(
         if _kind(vocabulary, c) in TOPIC_KINDS + CONDITION_KINDS
         and any(c in e.subjects for e in knowledge.entries.values())
     ]
-    if not topics:
+    about = [
+        c for c in covers if c.candidate.entry and set(topics) & set(c.candidate.entry.subjects)
+    ]
+    if not about:
         best = min(covers, key=lambda c: len(c.missing), default=None)
         missing = best.missing if best else needed | context
         return Decision(
             DECLINE,
             _reason(vocabulary, missing, "no_subject"),
+            missing=tuple(sorted(missing)),
             uncovered=_span(vocabulary, question, missing),
         )
     # The entry about the question's own topic that covers most of it.
-    about = [c for c in covers if c.candidate.entry and set(topics) & set(c.candidate.entry.subjects)]
     best = min(about, key=lambda c: (len(c.missing), -fit(c)))
     entry = best.candidate.entry
     assert entry is not None
@@ -467,45 +533,20 @@ def decide(
         entry,
         _quotes(entry, best.sentence),
         NEUTRAL,
-        _span(vocabulary, question, best.missing) or tuple(m.replace("_", " ") for m in best.missing),
-    )
-
-
-def _fit(
-    question: Question,
-    vocabulary: Vocabulary,
-    entry: Entry | None,
-    preferred: Sequence[Entry],
-    confidence: dict[str, float],
-) -> float:
-    """How well an entry that covers the question fits it: the classifier's confidence,
-    how closely its subjects match the question's, and a definition for "what is…"."""
-    if entry is None:
-        return -1.0  # a lone retrieved sentence, when no entry covers the question
-    asked = {c for c in question.concepts if _kind(vocabulary, c) in TOPIC_KINDS + PART_KINDS}
-    subjects = set(entry.subjects)
-    overlap = len(asked & subjects) / len(asked | subjects) if asked | subjects else 0.0
-    definition = DEFINITION in question.concepts and entry.aspect == DEFINITION_ASPECT
-    return (
-        (1.0 if entry in preferred else 0.0)
-        + confidence.get(entry.id, 0.0)
-        + 0.5 * overlap
-        + (0.3 if definition else 0.0)
+        tuple(sorted(best.missing)),
+        _span(vocabulary, question, best.missing)
+        or tuple(m.replace("_", " ") for m in sorted(best.missing)),
     )
 
 
 def _answer(question: Question, cover: _Cover, vocabulary: Vocabulary, advice: bool) -> Decision:
     entry = cover.candidate.entry
+    reason = f"covered:{cover.candidate.source}"
     if entry is None:
         assert cover.sentence is not None
-        return Decision(ANSWER, f"covered:{cover.candidate.source}", None, (cover.sentence,), NEUTRAL)
-    return Decision(
-        ANSWER,
-        f"covered:{cover.candidate.source}",
-        entry,
-        _quotes(entry, cover.sentence),
-        lead_for(question, entry, vocabulary, advice),
-    )
+        return Decision(ANSWER, reason, None, (cover.sentence,), NEUTRAL)
+    lead = lead_for(question, entry, vocabulary, advice)
+    return Decision(ANSWER, reason, entry, _quotes(entry, cover.sentence), lead)
 
 
 def _quotes(entry: Entry, sentence: Quote | None) -> tuple[Quote, ...]:
@@ -515,24 +556,24 @@ def _quotes(entry: Entry, sentence: Quote | None) -> tuple[Quote, ...]:
     return (sentence, *entry.quotes)
 
 
-def _reason(vocabulary: Vocabulary, missing: Iterable[str], default: str) -> str:
-    """The kind of what was not covered: "ask:cost", "population:children", "unknown"..."""
-    kinds = []
-    for concept in sorted(missing):
-        kind = _kind(vocabulary, concept)
-        kinds.append(f"{kind}:{concept}" if kind else "word")
-    return f"{default}:{','.join(dict.fromkeys(kinds))}" if kinds else default
-
-
-def _attribution(question: Question, knowledge: KnowledgeBase) -> Decision | None:
-    """Two or more drugs the article covers, named in one question."""
-    drugs: list[Entry] = []
-    for concept in question.concepts:
-        for entry in knowledge.entries.values():
-            if entry.aspect == MEDICATION_ASPECT and concept in entry.subjects and entry not in drugs:
-                drugs.append(entry)
+def _attribution(
+    question: Question, knowledge: KnowledgeBase, vocabulary: Vocabulary, needed: frozenset[str]
+) -> Decision | None:
+    """Two or more drugs the article covers, named in one question, when the article
+    covers for each of them what is asked (with the other drugs left out)."""
+    drugs = [
+        entry
+        for entry in knowledge.entries.values()
+        if entry.aspect == MEDICATION_ASPECT and set(question.concepts) & set(entry.subjects)
+    ]
     if len(drugs) < 2:
         return None
+    named = {c for drug in drugs for c in drug.subjects}
+    for drug in drugs:
+        rest = needed - (named - set(drug.subjects))
+        candidate = _Candidate(drug, drug.sentences, "subject")
+        if _cover(vocabulary, candidate, rest, frozenset()).missing:
+            return None
     return Decision(ANSWER, ATTRIBUTION, drugs[0], drugs[0].quotes, NEUTRAL, also=tuple(drugs[1:]))
 
 
@@ -545,7 +586,7 @@ def decide_tip(
     cover (the reply says the article has no tip about them)."""
     seen = set(given)
     # "a tip that helps my bones": the relation is what a tip is.
-    needed = _needed(vocabulary, question) - {RELATION}
+    needed = _needed(vocabulary, question, question.context + question.terms) - {RELATION}
 
     def missing(tip: Tip) -> frozenset[str]:
         base = vocabulary.implied([tip.focus, *_TIP_FOCUS_ALSO.get(tip.focus, ())])
@@ -561,13 +602,13 @@ def decide_tip(
         # Some tips covered it, and all of them have been given.
         return Decision(DECLINE, NO_MORE_TIPS_FOR, uncovered=_span(vocabulary, question, needed))
     uncovered = min((missing(t) for t in fresh), key=len)
-    tip = fresh[0]
     return Decision(
         PARTIAL,
         TIP + ":" + _reason(vocabulary, uncovered, "not_covered"),
         None,
-        (tip.quote,),
+        (fresh[0].quote,),
         NEUTRAL,
+        tuple(sorted(uncovered)),
         _span(vocabulary, question, uncovered),
-        tip=tip,
+        tip=fresh[0],
     )

@@ -29,15 +29,15 @@ from typing import Any
 
 import yaml
 
-from actions.knowledge import KNOWLEDGE_DIR
+from actions.knowledge import KNOWLEDGE_DIR, load_knowledge
 from actions.retrieval import STOPWORDS, stem
 
 VOCABULARY_FILE = KNOWLEDGE_DIR / "vocabulary.yml"
 LOOKUPS_FILE = KNOWLEDGE_DIR.parent / "lookups.yml"
 
-# Words, numbers with their thousands separators, and nothing else.
-_TOKEN = re.compile(r"[a-z]+|\d[\d,.]*")
-_NUMBER = re.compile(r"\d")
+# Words (with any digits in them: "d3", "b12"), numbers with their separators.
+_TOKEN = re.compile(r"[a-z0-9]*[a-z][a-z0-9]*|\d[\d,.]*")
+_NUMBER = re.compile(r"\d[\d,.]*")
 
 
 def words_of(text: str) -> list[str]:
@@ -94,8 +94,11 @@ class Vocabulary:
         concepts: Iterable[tuple[Concept, Sequence[str]]],
         neutral: Iterable[str],
         document_text: str,
+        entry_subjects: Iterable[str] = (),
     ) -> None:
         concepts = list(concepts)
+        # The concepts some knowledge entry is about.
+        self.entry_subjects = frozenset(entry_subjects)
         self.concepts: dict[str, Concept] = {}
         # Phrase (tuple of stems) → concept name; longest phrases are matched first, and
         # a phrase given twice belongs to the first concept that names it.
@@ -127,11 +130,13 @@ class Vocabulary:
             | {s for key in self._neutral for s in key}
             | {stem(w) for w in STOPWORDS}
         )
-        # Whole words for typo correction: the documents' and the concepts' own (not the
-        # neutral words: "heart" must not be read as "heard").
+        # Whole words for typo correction: the documents' and the concepts' own, and only
+        # the long neutral ones ("heart" must not be read as "heard").
         self._spellings: dict[str, set[str]] = {}
-        for word in document_words | {w for c, phrases in concepts_words(concepts) for w in phrases}:
-            if len(word) >= 4 and not _NUMBER.search(word):
+        long_neutral = {w for phrase in neutral for w in words_of(phrase) if len(w) >= 7}
+        concept_words = {w for c, phrases in concepts_words(concepts) for w in phrases}
+        for word in document_words | concept_words | long_neutral:
+            if len(word) >= 4 and not _NUMBER.fullmatch(word):
                 for key in _deletions(word) | {word}:
                     self._spellings.setdefault(key, set()).add(word)
 
@@ -154,7 +159,7 @@ class Vocabulary:
     def _correct(self, word: str) -> str | None:
         """A known word one edit away from an unknown `word`: both of 5 letters or more
         and with the same first letter (so "heart" is not read as "hear")."""
-        if len(word) < 5 or _NUMBER.search(word):
+        if len(word) < 5 or _NUMBER.fullmatch(word):
             return None
         keys = _deletions(word) | {word}
         candidates = set().union(*(self._spellings.get(k, set()) for k in keys))
@@ -172,7 +177,7 @@ class Vocabulary:
         known: list[bool] = []
         for word in words:
             s = stem(word)
-            if s in self._known_stems or _NUMBER.search(word):
+            if s in self._known_stems or _NUMBER.fullmatch(word):
                 stems.append(s)
                 known.append(True)
                 continue
@@ -194,7 +199,7 @@ class Vocabulary:
                     break
             else:
                 word = words[i]
-                if word not in STOPWORDS and not _NUMBER.search(word):
+                if word not in STOPWORDS and not _NUMBER.fullmatch(word):
                     terms.append(Term(stems[i], word, i, known[i]))
                 i += 1
         return terms
@@ -239,18 +244,23 @@ def _vocabulary_concepts(raw: dict[str, Any]) -> list[tuple[Concept, list[str]]]
 
 
 def load_vocabulary_from(
-    vocabulary_file: Path, lookups_file: Path, documents: Iterable[Path]
+    vocabulary_file: Path,
+    lookups_file: Path,
+    documents: Iterable[Path],
+    entry_subjects: Iterable[str] = (),
 ) -> Vocabulary:
     raw = yaml.safe_load(vocabulary_file.read_text("utf-8")) or {}
     neutral = [str(w) for w in raw.get("neutral") or ()]
     text = "\n".join(p.read_text("utf-8") for p in documents)
     # vocabulary.yml first: where it and a synonym group share a phrase, it wins.
-    return Vocabulary(_vocabulary_concepts(raw) + _lookup_synonyms(lookups_file), neutral, text)
+    concepts = _vocabulary_concepts(raw) + _lookup_synonyms(lookups_file)
+    return Vocabulary(concepts, neutral, text, entry_subjects)
 
 
 @cache
 def load_vocabulary() -> Vocabulary:
     """The vocabulary of the knowledge base, built once per process."""
+    subjects = {s for entry in load_knowledge().entries.values() for s in entry.subjects}
     return load_vocabulary_from(
-        VOCABULARY_FILE, LOOKUPS_FILE, sorted(KNOWLEDGE_DIR.glob("*.md"))
+        VOCABULARY_FILE, LOOKUPS_FILE, sorted(KNOWLEDGE_DIR.glob("*.md")), subjects
     )

@@ -138,6 +138,14 @@ class KnowledgeBase:
                 return entry
         return None
 
+    def entry_quoting(self, quote: Quote) -> Entry | None:
+        """The first entry that quotes `quote` (among its quotes, else its further ones)."""
+        for sentences in ("quotes", "more"):
+            for entry in self.entries.values():
+                if quote in getattr(entry, sentences):
+                    return entry
+        return None
+
     def quote_for(self, sentence: str) -> Quote | None:
         """The quote of a sentence that stands verbatim in one of the documents."""
         quotes = (d.quote_of(sentence) for d in self.documents.values())

@@ -95,7 +95,7 @@ def send_decision(
     follow-ups) and the decision with its reason (for the report of unanswered questions)."""
     remembered: list[EventType] = [SlotSet(SLOT_ANSWERABILITY, decision.record())]
     if question is not None:
-        remembered.append(SlotSet(SLOT_LAST_QUESTION, question.record()))
+        remembered.append(SlotSet(SLOT_LAST_QUESTION, question.record(decision.missing)))
     if decision.outcome not in (ANSWER, PARTIAL) or not decision.quotes:
         dispatcher.utter_message(response=UTTER_DECLINE)
         return remembered

@@ -20,6 +20,7 @@ from actions.concepts import load_vocabulary
 from actions.constants import (
     SLOT_ANSWERABILITY,
     SLOT_LAST_ENTRY,
+    SLOT_LAST_QUESTION,
     SLOT_LAST_QUOTES,
     SLOT_MORE_SHOWN,
     SLOT_TIPS_GIVEN,
@@ -43,7 +44,8 @@ def send_next_tip(
 ) -> list[EventType]:
     """The next tip not given yet that fits what the request names ("a tip for my
     bones"); if no tip fits, say so and give the next one; say when there are no more."""
-    tips = load_knowledge().tips
+    knowledge = load_knowledge()
+    tips = knowledge.tips
     given = list(tracker.get_slot(SLOT_TIPS_GIVEN) or [])
     vocabulary = load_vocabulary()
     if question is None:
@@ -64,11 +66,15 @@ def send_next_tip(
         dispatcher.utter_message(response=UTTER_NO_TIP_FOR, uncovered=quoted_list(decision.uncovered))
     tip = decision.tip
     dispatcher.utter_message(response=UTTER_TIP, tip=tip.tip, **citation([tip.quote]))
-    # "Where does it say that?" now cites the tip's sentence.
+    # Follow-ups ("I'm vegan", "where does it say that?") lean on the tip's sentence and
+    # the entry that quotes it.
+    entry = knowledge.entry_quoting(tip.quote)
+    context = {"concepts": list(entry.subjects[:1]), "yes_no": False} if entry else None
     return [
         *events,
         *record,
-        SlotSet(SLOT_LAST_ENTRY, None),
+        SlotSet(SLOT_LAST_ENTRY, entry.id if entry else None),
+        SlotSet(SLOT_LAST_QUESTION, context),
         SlotSet(SLOT_LAST_QUOTES, [tip.quote.text]),
         SlotSet(SLOT_MORE_SHOWN, False),
         SlotSet(SLOT_TIPS_GIVEN, [*given, tip.id]),
