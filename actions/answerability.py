@@ -174,42 +174,54 @@ def _first_word(words: Sequence[str]) -> str:
     return next((w for w in words if w not in _FILLERS), "")
 
 
-def ask_part(text: str) -> str:
-    """The part of a message that asks: its question sentences (all of it if none looks
-    like a question), each without a story clause before the question ("I've been on
-    prednisone for a year, could that thin my hair?" → "could that thin my hair?")."""
+def _asking_sentences(text: str) -> list[str]:
+    """The sentences of a message that ask (all of them if none looks like a question)."""
     sentences = [s for s in _SENTENCE_END.split(text.strip()) if s.strip()]
     asking = [
         s
         for s in sentences
         if s.rstrip().endswith("?") or _first_word(words_of(s)) in _QUESTION_WORDS
     ]
-    parts = []
-    for sentence in asking or sentences:
-        clauses = _CLAUSE_BREAK.split(sentence)
-        start = next(
-            (
-                i
-                for i, clause in enumerate(clauses)
-                if i > 0 and _first_word(words_of(clause)) in _QUESTION_WORDS
-            ),
-            0,
-        )
-        parts.append(", ".join(clauses[start:]))
-    return " ".join(parts)
+    return asking or sentences
+
+
+def _without_story(sentence: str) -> str:
+    """A sentence from its question clause on ("I've been on prednisone for a year,
+    could that thin my hair?" → "could that thin my hair?")."""
+    clauses = _CLAUSE_BREAK.split(sentence)
+    start = next(
+        (
+            i
+            for i, clause in enumerate(clauses)
+            if i > 0 and _first_word(words_of(clause)) in _QUESTION_WORDS
+        ),
+        0,
+    )
+    return ", ".join(clauses[start:])
 
 
 def read_question(text: str, vocabulary: Vocabulary) -> Question:
-    asked = ask_part(text)
+    """What `text` asks. The question clauses are read on their own when they name what
+    they ask about; when they only point back at the story around them ("TE hair
+    loss - what is it?"), their whole sentences are read, and failing that the message."""
+    sentences = _asking_sentences(text)
+    readings = (" ".join(_without_story(s) for s in sentences), " ".join(sentences), text)
+    about = set(TOPIC_KINDS + PART_KINDS)
+    for asked in readings:
+        terms = vocabulary.read(asked)
+        if any(_kind(vocabulary, t.concept) in about for t in terms):
+            break
     words = words_of(asked)
-    terms = vocabulary.read(asked)
     concepts = {t.concept for t in terms}
-    # Subjects named in the story around the question are part of what it asks about,
-    # when some entry is about them ("I'm on prednisone", not "I take tablets").
+    # Drugs, nutrients and the like named in the story around the question are part of
+    # what it asks about, when some entry is about them ("I'm on prednisone. Is it
+    # normal to shed this much?"; not "I take tablets").
     story = [
         t
         for t in vocabulary.read(text)
-        if t.concept in vocabulary.entry_subjects and t.concept not in concepts
+        if t.concept in vocabulary.entry_subjects
+        and _kind(vocabulary, t.concept) in TOPIC_KINDS
+        and t.concept not in concepts
     ]
     kinds = {_kind(vocabulary, t.concept) for t in [*story, *terms]}
     yes_no = _first_word(words) in _YES_NO_WORDS
@@ -320,7 +332,8 @@ def _needed(vocabulary: Vocabulary, question: Question, terms: Iterable[Term]) -
     return frozenset(
         RELATION if _kind(vocabulary, t.concept) == "relation" else t.concept
         for t in terms
-        if _kind(vocabulary, t.concept) not in FRAME_KINDS
+        if t.asks
+        and _kind(vocabulary, t.concept) not in FRAME_KINDS
         and (t.concept != COMPARISON or len(topics) >= 2)
     )
 
@@ -501,8 +514,13 @@ def decide(
     def fit(cover: _Cover) -> float:
         return _fit(question, vocabulary, cover.candidate.entry, preferred, confidence)
 
+    # An answer needs a question about something the article is about (a subject, a
+    # condition, a part of the body), not only a relation ("how can I improve my memory?").
+    about_something = any(
+        _kind(vocabulary, c) in TOPIC_KINDS + PART_KINDS for c in question.concepts
+    )
     full = [c for c in covers if not c.missing]
-    if full:
+    if full and about_something:
         return _answer(question, max(full, key=fit), vocabulary, advice)
 
     topics = [

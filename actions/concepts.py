@@ -31,6 +31,7 @@ import yaml
 
 from actions.knowledge import KNOWLEDGE_DIR, load_knowledge
 from actions.retrieval import STOPWORDS, stem
+from actions.wordclasses import WordClasses, load_word_classes
 
 VOCABULARY_FILE = KNOWLEDGE_DIR / "vocabulary.yml"
 LOOKUPS_FILE = KNOWLEDGE_DIR.parent / "lookups.yml"
@@ -38,6 +39,7 @@ LOOKUPS_FILE = KNOWLEDGE_DIR.parent / "lookups.yml"
 # Words (with any digits in them: "d3", "b12"), numbers with their separators.
 _TOKEN = re.compile(r"[a-z0-9]*[a-z][a-z0-9]*|\d[\d,.]*")
 _NUMBER = re.compile(r"\d[\d,.]*")
+NEUTRAL = "<neutral>"
 
 
 def words_of(text: str) -> list[str]:
@@ -77,6 +79,9 @@ class Term:
     position: int
     # False for a word the vocabulary has never seen (not even within one edit).
     known: bool = True
+    # False for a word in no concept that only frames the question ("involves",
+    # "somehow": actions/wordclasses.py); such words need not be found in the article.
+    asks: bool = True
 
 
 @dataclass(frozen=True)
@@ -95,13 +100,17 @@ class Vocabulary:
         neutral: Iterable[str],
         document_text: str,
         entry_subjects: Iterable[str] = (),
+        word_classes: WordClasses | None = None,
     ) -> None:
         concepts = list(concepts)
+        self.word_classes = word_classes
         # The concepts some knowledge entry is about.
         self.entry_subjects = frozenset(entry_subjects)
         self.concepts: dict[str, Concept] = {}
-        # Phrase (tuple of stems) → concept name; longest phrases are matched first, and
-        # a phrase given twice belongs to the first concept that names it.
+        # Phrase → concept name, by its exact words and by their stems. Longest phrases
+        # are matched first, exact words before stems ("likely" is not "like", "clinics"
+        # not "clinical"), and a phrase given twice belongs to the first concept naming it.
+        self._exact: dict[tuple[str, ...], str] = {}
         self._phrases: dict[tuple[str, ...], str] = {}
         for concept, phrases in concepts:
             known = self.concepts.get(concept.name)
@@ -113,15 +122,18 @@ class Vocabulary:
                 )
             self.concepts[concept.name] = concept
             for phrase in [concept.name.replace("_", " "), *phrases]:
-                key = tuple(stem(w) for w in words_of(phrase))
-                if key:
-                    self._phrases.setdefault(key, concept.name)
+                exact = tuple(words_of(phrase))
+                if exact:
+                    self._exact.setdefault(exact, concept.name)
+                    self._phrases.setdefault(tuple(stem(w) for w in exact), concept.name)
         self._longest = max((len(k) for k in self._phrases), default=1)
         self._neutral: dict[tuple[str, ...], None] = {}
+        self._neutral_exact: dict[tuple[str, ...], None] = {}
         for phrase in neutral:
-            key = tuple(stem(w) for w in words_of(phrase))
-            if key:
-                self._neutral[key] = None
+            exact = tuple(words_of(phrase))
+            if exact:
+                self._neutral_exact[exact] = None
+                self._neutral[tuple(stem(w) for w in exact)] = None
         self._longest = max(self._longest, *(len(k) for k in self._neutral))
         document_words = set(words_of(document_text))
         self._known_stems = (
@@ -170,45 +182,58 @@ class Vocabulary:
         )
         return matches[0] if matches else None
 
+    def _match(self, exact: tuple[str, ...], stems: tuple[str, ...]) -> str | None:
+        """NEUTRAL, a concept's name, or None for a phrase: by its words, then stems."""
+        if exact in self._neutral_exact:
+            return NEUTRAL
+        if exact in self._exact:
+            return self._exact[exact]
+        if stems in self._neutral:
+            return NEUTRAL
+        return self._phrases.get(stems)
+
     def read(self, text: str) -> list[Term]:
         """The concepts `text` mentions, in order, without stop words or neutral words."""
         words = words_of(text)
-        stems: list[str] = []
+        spelled: list[str] = []
         known: list[bool] = []
         for word in words:
-            s = stem(word)
-            if s in self._known_stems or _NUMBER.fullmatch(word):
-                stems.append(s)
+            if stem(word) in self._known_stems or _NUMBER.fullmatch(word):
+                spelled.append(word)
                 known.append(True)
                 continue
-            corrected = self._correct(word)
-            stems.append(stem(corrected) if corrected else s)
+            # A real English word is not a typo ("heart" is not "hear").
+            real = self.word_classes is not None and self.word_classes.known(word)
+            corrected = None if real else self._correct(word)
+            spelled.append(corrected or word)
             known.append(corrected is not None)
+        stems = [stem(w) for w in spelled]
         terms: list[Term] = []
         i = 0
         while i < len(words):
             for length in range(min(self._longest, len(words) - i), 0, -1):
-                key = tuple(stems[i : i + length])
-                if key in self._neutral:
+                found = self._match(tuple(spelled[i : i + length]), tuple(stems[i : i + length]))
+                if found == NEUTRAL:
                     i += length
                     break
-                concept = self._phrases.get(key)
-                if concept is not None:
-                    terms.append(Term(concept, " ".join(words[i : i + length]), i))
+                if found is not None:
+                    terms.append(Term(found, " ".join(words[i : i + length]), i))
                     i += length
                     break
             else:
                 word = words[i]
                 if word not in STOPWORDS and not _NUMBER.fullmatch(word):
-                    terms.append(Term(stems[i], word, i, known[i]))
+                    asks = self.word_classes.asks(word) if self.word_classes else True
+                    terms.append(Term(stems[i], word, i, known[i], asks))
                 i += 1
         return terms
 
     def concepts_of(self, sentence: str) -> frozenset[str]:
         """Everything a sentence of the article says, with what it implies: its phrases
         and each of its words on its own ("chronic inflammation" also says "chronic")."""
-        words = [Term(self._phrases.get((stem(w),), stem(w)), w, 0) for w in words_of(sentence)]
-        return self.implied(t.concept for t in [*self.read(sentence), *words])
+        each = [(self._match((w,), (stem(w),)), stem(w)) for w in words_of(sentence)]
+        words = [found or own for found, own in each if found != NEUTRAL]
+        return self.implied([*(t.concept for t in self.read(sentence)), *words])
 
 
 def concepts_words(
@@ -248,19 +273,21 @@ def load_vocabulary_from(
     lookups_file: Path,
     documents: Iterable[Path],
     entry_subjects: Iterable[str] = (),
+    word_classes: WordClasses | None = None,
 ) -> Vocabulary:
     raw = yaml.safe_load(vocabulary_file.read_text("utf-8")) or {}
     neutral = [str(w) for w in raw.get("neutral") or ()]
     text = "\n".join(p.read_text("utf-8") for p in documents)
     # vocabulary.yml first: where it and a synonym group share a phrase, it wins.
     concepts = _vocabulary_concepts(raw) + _lookup_synonyms(lookups_file)
-    return Vocabulary(concepts, neutral, text, entry_subjects)
+    return Vocabulary(concepts, neutral, text, entry_subjects, word_classes)
 
 
 @cache
 def load_vocabulary() -> Vocabulary:
     """The vocabulary of the knowledge base, built once per process."""
     subjects = {s for entry in load_knowledge().entries.values() for s in entry.subjects}
+    documents = sorted(KNOWLEDGE_DIR.glob("*.md"))
     return load_vocabulary_from(
-        VOCABULARY_FILE, LOOKUPS_FILE, sorted(KNOWLEDGE_DIR.glob("*.md")), subjects
+        VOCABULARY_FILE, LOOKUPS_FILE, documents, subjects, load_word_classes()
     )

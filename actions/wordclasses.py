@@ -1,0 +1,97 @@
+"""Whether a word asks about something or only frames the question (plain Python).
+
+A question's words that are in no concept of the vocabulary are either what it asks
+about ("heart", "thyroid", "swimming", "hereditary") or words around that
+("could you explain what it involves", "is that somehow connected"). The first must be
+found in the article for an answer; the second need not. WordNet's lexicographer
+classes tell them apart (build/wordnet-lexicon.json, by scripts/build_wordnet_lexicon.py):
+
+- a word WordNet does not know (a brand, a technical term, a misspelling) asks;
+- a noun with a sense in the body, a substance, food, an animal or a plant asks
+  ("heart", "coffee"), and so does one with a state or disease as its first sense, or
+  as any sense when it is no verb ("cancer", "sleep", "headache"), or an activity with
+  no verb reading ("yoga", "surgery") or in the -ing form ("swimming", "smoking");
+- an adjective that is not also a verb asks ("hereditary", "contagious", "grey");
+- a word with more verb senses than noun senses frames ("involves", "provide"), unless
+  its first verb sense is about the body or consumption ("itch", "smoke");
+- a noun frames when its most frequent sense is abstract (a thought, a message, an
+  event, a feeling, a group, a motive, a phenomenon, a relation, a shape) and asks
+  otherwise ("surgery", "weight");
+- an adverb frames ("easily", "somehow").
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+LEXICON_FILE = Path(__file__).resolve().parent.parent / "build" / "wordnet-lexicon.json"
+
+THING_CLASSES = frozenset({"body", "substance", "food", "animal", "plant"})
+ACTIVITY = "act"
+BODILY_VERBS = frozenset({"body", "consumption"})
+ABSTRACT_NOUNS = frozenset(
+    {"Tops", "cognition", "communication", "event", "feeling", "group", "motive",
+     "phenomenon", "relation", "shape"}  # fmt: skip
+)
+_SUFFIXES = {
+    "n": (("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"),
+          ("men", "man"), ("ies", "y"), ("s", "")),  # fmt: skip
+    "v": (("ies", "y"), ("es", "e"), ("es", ""), ("ed", "e"), ("ed", ""), ("ing", "e"),
+          ("ing", ""), ("s", "")),  # fmt: skip
+    "a": (("er", ""), ("est", ""), ("er", "e"), ("est", "e")),
+    "r": (),
+}
+
+
+class WordClasses:
+    def __init__(self, lemmas: dict[str, dict[str, list[str]]], exceptions: dict[str, str]):
+        self._lemmas = lemmas
+        self._exceptions = exceptions
+
+    def senses(self, word: str) -> dict[str, list[str]]:
+        """The classes of `word`'s senses by part of speech, over its base forms."""
+        word = word.lower()
+        found: dict[str, list[str]] = {}
+        for base in {word, self._exceptions.get(word, word)}:
+            for pos, classes in (self._lemmas.get(base) or {}).items():
+                found.setdefault(pos, classes)
+        for pos, rules in _SUFFIXES.items():
+            for suffix, ending in rules:
+                if pos not in found and word.endswith(suffix) and len(word) > len(suffix) + 1:
+                    base = word[: -len(suffix)] + ending
+                    classes = (self._lemmas.get(base) or {}).get(pos)
+                    if classes:
+                        found[pos] = classes
+        return found
+
+    def known(self, word: str) -> bool:
+        return bool(self.senses(word))
+
+    def asks(self, word: str) -> bool:
+        """Whether `word` names something a question asks about (see the module)."""
+        senses = self.senses(word)
+        nouns, verbs = senses.get("n", []), senses.get("v", [])
+        if not senses or THING_CLASSES & set(nouns):
+            return True
+        if nouns[:1] == ["state"] or ("state" in nouns and not verbs):
+            return True
+        if ACTIVITY in nouns and (not verbs or word.lower().endswith("ing")):
+            return True
+        if "a" in senses and not verbs:
+            return True
+        if verbs and len(verbs) > len(nouns):
+            return verbs[0] in BODILY_VERBS
+        if nouns:
+            return nouns[0] not in ABSTRACT_NOUNS
+        return False  # adverbs
+
+
+@cache
+def load_word_classes(path: Path = LEXICON_FILE) -> WordClasses:
+    """The WordNet word classes, loaded once per process."""
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run `make install`, which builds it")
+    raw = json.loads(path.read_text("utf-8"))
+    return WordClasses(raw["lemmas"], raw["exceptions"])
