@@ -66,6 +66,8 @@ RELATION = "relation"
 COMPARISON = "comparison"
 DEFINITION = "definition"
 DEFINITION_ASPECT = "definition"
+WHY = "why"
+EXPLAINING_ASPECTS = ("link", "mechanism")
 MEDICATION_ASPECT = "medication"
 MEDICATION = "medication"
 # A nutrition tip is also a tip about food.
@@ -101,8 +103,8 @@ class Question:
     text: str
     # What the asking part mentions: one sentence of an answer must cover all of it.
     terms: tuple[Term, ...]
-    # Subjects named only in the story around the question ("I'm on prednisone. Is it
-    # normal to shed this much?"): the answer's entry as a whole must cover them.
+    # What the rest of the message names ("I'm on prednisone. Is it normal to shed this
+    # much?"): the answer's entry as a whole must cover it.
     context: tuple[Term, ...] = ()
     yes_no: bool = False
     negated: bool = False
@@ -201,27 +203,18 @@ def _without_story(sentence: str) -> str:
 
 
 def read_question(text: str, vocabulary: Vocabulary) -> Question:
-    """What `text` asks. The question clauses are read on their own when they name what
-    they ask about; when they only point back at the story around them ("TE hair
-    loss - what is it?"), their whole sentences are read, and failing that the message."""
-    sentences = _asking_sentences(text)
-    readings = (" ".join(_without_story(s) for s in sentences), " ".join(sentences), text)
-    about = set(TOPIC_KINDS + PART_KINDS)
-    for asked in readings:
-        terms = vocabulary.read(asked)
-        if any(_kind(vocabulary, t.concept) in about for t in terms):
-            break
+    """What `text` asks: the concepts of its question clauses, and as context the
+    subjects, conditions and parts of the body named in the rest of it (a story before
+    the question, "TE hair loss - what is it?")."""
+    asked = " ".join(_without_story(s) for s in _asking_sentences(text))
     words = words_of(asked)
+    terms = vocabulary.read(asked)
     concepts = {t.concept for t in terms}
-    # Drugs, nutrients and the like named in the story around the question are part of
-    # what it asks about, when some entry is about them ("I'm on prednisone. Is it
-    # normal to shed this much?"; not "I take tablets").
+    about = TOPIC_KINDS + PART_KINDS
     story = [
         t
         for t in vocabulary.read(text)
-        if t.concept in vocabulary.entry_subjects
-        and _kind(vocabulary, t.concept) in TOPIC_KINDS
-        and t.concept not in concepts
+        if _kind(vocabulary, t.concept) in about and t.concept not in concepts
     ]
     kinds = {_kind(vocabulary, t.concept) for t in [*story, *terms]}
     yes_no = _first_word(words) in _YES_NO_WORDS
@@ -327,14 +320,26 @@ def _sentence_concepts(vocabulary: Vocabulary, sentence: str) -> frozenset[str]:
 def _needed(vocabulary: Vocabulary, question: Question, terms: Iterable[Term]) -> frozenset[str]:
     """The concepts an answer must cover: relations as the generic RELATION; frames not
     at all, nor a comparison between fewer than two subjects ("the best source of
-    calcium" asks for the source; "is calcium better than vitamin D" compares)."""
+    calcium" asks for the source; "is calcium better than vitamin D" compares). Words
+    that only frame a question are left out too, unless the question asks about an
+    effect and names nothing else it could be ("can stress cause memory problems?")."""
     topics = {c for c in question.concepts if _kind(vocabulary, c) in TOPIC_KINDS}
+    strict = _effect_unnamed(vocabulary, question, _topics(vocabulary, question.concepts))
     return frozenset(
         RELATION if _kind(vocabulary, t.concept) == "relation" else t.concept
         for t in terms
-        if t.asks
+        if (t.asks or strict)
         and _kind(vocabulary, t.concept) not in FRAME_KINDS
         and (t.concept != COMPARISON or len(topics) >= 2)
+    )
+
+
+def _effect_unnamed(vocabulary: Vocabulary, question: Question, topics: set[str]) -> bool:
+    """A question about an effect ("can X cause…") whose only other concept is its topic."""
+    asking = [t for t in question.context + question.terms if t.asks and t.concept not in topics]
+    kinds = {_kind(vocabulary, t.concept) for t in asking}
+    return "relation" in kinds and not kinds & {*PART_KINDS, *ASK_KINDS, ""} and any(
+        not t.asks for t in question.terms
     )
 
 
@@ -405,12 +410,16 @@ def _fit(
     asked = {c for c in question.concepts if _kind(vocabulary, c) in TOPIC_KINDS + PART_KINDS}
     subjects = set(entry.subjects)
     overlap = len(asked & subjects) / len(asked | subjects) if asked | subjects else 0.0
-    definition = DEFINITION in question.concepts and entry.aspect == DEFINITION_ASPECT
+    plain = not any(_kind(vocabulary, c) in RELATION_KINDS + ASK_KINDS for c in question.concepts)
+    # "What is alopecia?" wants the definition; "why…?" an explanation.
+    definition = plain and DEFINITION in question.concepts and entry.aspect == DEFINITION_ASPECT
+    why = WHY in question.concepts and entry.aspect in EXPLAINING_ASPECTS
     return (
         (1.0 if entry in preferred else 0.0)
         + confidence.get(entry.id, 0.0)
         + 0.5 * overlap
-        + (0.3 if definition else 0.0)
+        + (1.0 if definition else 0.0)
+        + (0.3 if why else 0.0)
     )
 
 
@@ -578,7 +587,7 @@ def _attribution(
     question: Question, knowledge: KnowledgeBase, vocabulary: Vocabulary, needed: frozenset[str]
 ) -> Decision | None:
     """Two or more drugs the article covers, named in one question, when the article
-    covers for each of them what is asked (with the other drugs left out)."""
+    covers for each of them what is asked of it."""
     drugs = [
         entry
         for entry in knowledge.entries.values()
@@ -587,10 +596,16 @@ def _attribution(
     if len(drugs) < 2:
         return None
     named = {c for drug in drugs for c in drug.subjects}
+    # What is asked of each drug: the effect and its kind of question, not every word
+    # of the story around it ("the steroids I take for my asthma").
+    asked = {
+        c
+        for c in needed - named
+        if c == RELATION or _kind(vocabulary, c) in ASK_KINDS + PART_KINDS
+    }
     for drug in drugs:
-        rest = needed - (named - set(drug.subjects))
         candidate = _Candidate(drug, drug.sentences, "subject")
-        if _cover(vocabulary, candidate, rest, frozenset()).missing:
+        if _cover(vocabulary, candidate, frozenset(asked), frozenset()).missing:
             return None
     return Decision(ANSWER, ATTRIBUTION, drugs[0], drugs[0].quotes, NEUTRAL, also=tuple(drugs[1:]))
 

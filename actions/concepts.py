@@ -222,11 +222,48 @@ class Vocabulary:
                     break
             else:
                 word = words[i]
+                compound = self._compound(words, i)
+                if compound:
+                    # "hot flash", "celiac disease": one thing, in no concept.
+                    text = " ".join(words[i : i + compound])
+                    asks = self.word_classes is None or self.word_classes.asks(text.replace(" ", "_"))
+                    terms.append(Term(" ".join(stems[i : i + compound]), text, i, False, asks))
+                    i += compound
+                    continue
                 if word not in STOPWORDS and not _NUMBER.fullmatch(word):
-                    asks = self.word_classes.asks(word) if self.word_classes else True
-                    terms.append(Term(stems[i], word, i, known[i], asks))
+                    following = words[i + 1] if i + 1 < len(words) else ""
+                    terms.append(Term(stems[i], word, i, known[i], self._asks(word, following)))
                 i += 1
         return terms
+
+    def _in_concept(self, word: str) -> bool:
+        match = self._match((word,), (stem(word),))
+        return match is not None and match != NEUTRAL
+
+    def _compound(self, words: list[str], i: int) -> int:
+        """The length (2 or 3) of a compound WordNet knows starting at `i` ("hot flash"),
+        made of words in no concept; 0 if there is none."""
+        if self.word_classes is None:
+            return 0
+        for length in (3, 2):
+            part = words[i : i + length]
+            if len(part) == length and not any(
+                w in STOPWORDS or _NUMBER.fullmatch(w) or self._in_concept(w) for w in part
+            ):
+                if self.word_classes.known("_".join(part)):
+                    return length
+        return 0
+
+    def _asks(self, word: str, following: str) -> bool:
+        """Whether a word in no concept names what a question asks (wordclasses.py)."""
+        if self.word_classes is None:
+            return True
+        if not following or following in STOPWORDS or _NUMBER.fullmatch(following):
+            return self.word_classes.asks(word)
+        if self._in_concept(following):
+            return self.word_classes.asks(word, "-")  # "severe osteoporosis"
+        noun = following if self.word_classes.is_noun(following) else ""
+        return self.word_classes.asks(word, noun)
 
     def concepts_of(self, sentence: str) -> frozenset[str]:
         """Everything a sentence of the article says, with what it implies: its phrases

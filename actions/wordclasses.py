@@ -11,12 +11,16 @@ classes tell them apart (build/wordnet-lexicon.json, by scripts/build_wordnet_le
   ("heart", "coffee"), and so does one with a state or disease as its first sense, or
   as any sense when it is no verb ("cancer", "sleep", "headache"), or an activity with
   no verb reading ("yoga", "surgery") or in the -ing form ("swimming", "smoking");
-- an adjective that is not also a verb asks ("hereditary", "contagious", "grey");
+- an adjective that is not also a verb asks ("hereditary", "contagious"), unless a
+  noun follows it ("clinical features", "calcium-rich foods"); before a person or a
+  state it names a group or a disease, and asks ("Asian women", "celiac disease");
+- two words that WordNet knows as one ("hot flash", "celiac disease") are read as one;
 - a word with more verb senses than noun senses frames ("involves", "provide"), unless
   its first verb sense is about the body or consumption ("itch", "smoke");
 - a noun frames when its most frequent sense is abstract (a thought, a message, an
-  event, a feeling, a group, a motive, a phenomenon, a relation, a shape) and asks
-  otherwise ("surgery", "weight");
+  attribute, an event, a feeling, a group, a motive, a phenomenon, a relation, a shape)
+  and asks otherwise ("surgery"); the attributes a question may ask about ("weight
+  gain", "grey hair") are concepts of the vocabulary instead;
 - an adverb frames ("easily", "somehow").
 """
 
@@ -30,10 +34,12 @@ LEXICON_FILE = Path(__file__).resolve().parent.parent / "build" / "wordnet-lexic
 
 THING_CLASSES = frozenset({"body", "substance", "food", "animal", "plant"})
 ACTIVITY = "act"
+# An adjective before one of these names a group of people or a disease.
+NAMING_NOUNS = frozenset({"person", "state"})
 BODILY_VERBS = frozenset({"body", "consumption"})
 ABSTRACT_NOUNS = frozenset(
-    {"Tops", "cognition", "communication", "event", "feeling", "group", "motive",
-     "phenomenon", "relation", "shape"}  # fmt: skip
+    {"Tops", "attribute", "cognition", "communication", "event", "feeling", "group",
+     "motive", "phenomenon", "relation", "shape"}  # fmt: skip
 )
 _SUFFIXES = {
     "n": (("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"),
@@ -69,8 +75,13 @@ class WordClasses:
     def known(self, word: str) -> bool:
         return bool(self.senses(word))
 
-    def asks(self, word: str) -> bool:
-        """Whether `word` names something a question asks about (see the module)."""
+    def is_noun(self, word: str) -> bool:
+        return "n" in self.senses(word)
+
+    def asks(self, word: str, following: str = "") -> bool:
+        """Whether `word` names something a question asks about (see the module);
+        `following`: the noun after it, if any ("-" when it is a word of the article's
+        own, which an adjective only describes: "severe osteoporosis")."""
         senses = self.senses(word)
         nouns, verbs = senses.get("n", []), senses.get("v", [])
         if not senses or THING_CLASSES & set(nouns):
@@ -80,7 +91,10 @@ class WordClasses:
         if ACTIVITY in nouns and (not verbs or word.lower().endswith("ing")):
             return True
         if "a" in senses and not verbs:
-            return True
+            if not following:
+                return True
+            named = (self.senses(following).get("n") or [""])[0]
+            return named in NAMING_NOUNS
         if verbs and len(verbs) > len(nouns):
             return verbs[0] in BODILY_VERBS
         if nouns:

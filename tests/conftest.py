@@ -17,7 +17,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import KnowledgeBase, load_knowledge
-from actions.retrieval import PassageIndex, Settings, load_index
+from actions.concepts import Vocabulary, load_vocabulary
+from actions.retrieval import PassageIndex, load_index
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DOMAIN: dict[str, Any] = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text("utf-8"))
@@ -38,12 +39,12 @@ def knowledge() -> KnowledgeBase:
 
 @pytest.fixture(scope="session")
 def index() -> PassageIndex:
-    return load_index()[0]
+    return load_index()
 
 
 @pytest.fixture(scope="session")
-def settings() -> Settings:
-    return load_index()[1]
+def vocabulary() -> Vocabulary:
+    return load_vocabulary()
 
 
 @pytest.fixture(scope="session")

@@ -241,7 +241,7 @@ def test_the_knowledge_is_loaded_once_and_cached() -> None:
 
 def test_the_retrieval_index_is_built_from_the_same_loaded_knowledge() -> None:
     # The article is parsed once per process: the index quotes the very same Document.
-    index, _ = load_index()
+    index = load_index()
     document = load_knowledge().documents[DOC_ID]
 
     assert index.passages

@@ -1,0 +1,495 @@
+"""The answerability decision: an answer only when the quoted sentences say what was
+asked; otherwise a partial answer that says what is not covered, or a decline; and a
+verdict ("Yes.", "Possibly, but rarely.") only for the question it answers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+from actions.answerability import (
+    ANSWER,
+    ATTRIBUTION,
+    DECLINE,
+    NEUTRAL,
+    NO_MORE_TIPS,
+    NO_MORE_TIPS_FOR,
+    PARTIAL,
+    SUMMARY,
+    TIP,
+    VERDICT,
+    Decision,
+    Question,
+    decide,
+    decide_tip,
+    follow_up,
+    read_question,
+)
+from actions.concepts import Vocabulary
+from actions.knowledge import KnowledgeBase, load_knowledge
+from actions.retrieval import PassageIndex
+from tests.conftest import PROJECT_DIR
+
+ARTICLE_TEXT = (PROJECT_DIR / "data" / "knowledge" / "osteoporosis-and-hair-loss.md").read_text(
+    "utf-8"
+)
+
+
+@pytest.fixture
+def ask(knowledge: KnowledgeBase, vocabulary: Vocabulary, index: PassageIndex) -> Any:
+    """Decide a conversation's turns in order; the decision on the last one."""
+
+    def run(*turns: str, intent: str | None = None, advice: bool = False) -> Decision:
+        previous: dict[str, Any] | None = None
+        decision = Decision(DECLINE, "none")
+        for text in turns:
+            question = follow_up(read_question(text, vocabulary), previous, vocabulary)
+            confidence = {knowledge.by_intent[intent].id: 0.9} if intent else {}
+            decision = decide(question, knowledge, vocabulary, index, (), confidence, advice)
+            previous = question.record(decision.missing)
+        return decision
+
+    return run
+
+
+def _entry(decision: Decision) -> str | None:
+    return decision.entry.id if decision.entry else None
+
+
+# ---- The near-misses of the issue: a subject the article covers, a question it does not
+
+
+@pytest.mark.parametrize(
+    ("question", "entry", "words"),
+    [
+        ("Can prednisone make you gain weight?", "glucocorticoids", "gain weight"),
+        ("Does HRT cause breast cancer?", "hrt_antiestrogen", "breast cancer"),
+        ("Which exercise is best for hair growth?", "exercise", "hair growth"),
+        ("Is too much calcium bad for the heart?", "calcium", "heart"),
+        ("How do I get tested for vitamin D deficiency?", None, "tested"),
+    ],
+)
+def test_a_covered_subject_asked_something_new_gets_a_partial_answer_naming_it(
+    ask: Any, question: str, entry: str | None, words: str
+) -> None:
+    decision = ask(question)
+
+    assert decision.outcome == PARTIAL
+    assert decision.lead == NEUTRAL
+    assert words in decision.uncovered
+    assert decision.quotes, "a partial answer still quotes what the article does say"
+    if entry:
+        assert _entry(decision) == entry
+
+
+NEAR_MISSES = {
+    "other_effect": [
+        "Does fosamax cause jaw problems?",
+        "can steroids make you gain weight",
+        "does HRT give you headaches",
+        "Can stress make your hair go grey?",
+    ],
+    "other_disease": [
+        "What is alopecia areata?",
+        "can thyroid problems cause hair loss",
+        "Is there a link between celiac disease and osteoporosis?",
+        "is osteopenia the same as osteoporosis",
+    ],
+    "other_treatment": [
+        "does minoxidil work for hair loss",
+        "Is swimming good for osteoporosis?",
+        "does magnesium help bones",
+        "are collagen supplements good for hair",
+    ],
+    "cost_access": [
+        "how much does fosamax cost",
+        "will my insurance cover osteoporosis medication",
+        "where can I buy biotin",
+    ],
+    "statistics": [
+        "what percentage of women over 50 have osteoporosis",
+        "what are the odds of losing hair on steroids",
+    ],
+    "population": [
+        "how much vitamin D should I give my toddler",
+        "how much calcium do I need while pregnant",
+        "can men get osteoporosis",
+        "is biotin safe while breastfeeding",
+    ],
+    "tests_diagnosis": [
+        "how is a DEXA scan done",
+        "what blood test checks vitamin D",
+        "how is osteoporosis diagnosed",
+    ],
+    "timing_dosing": [
+        "how many years should I stay on Fosamax",
+        "how long does telogen effluvium last",
+        "how much biotin should I take daily",
+        "should I take fosamax on an empty stomach",
+    ],
+    "comparison": [
+        "Is HRT or Fosamax better for treating osteoporosis?",
+        "which is more important for bones, calcium or vitamin D",
+        "is prolia better than fosamax",
+    ],
+    "safety_toxicity": [
+        "can you overdose on vitamin D",
+        "is it dangerous to take too much calcium",
+        "is biotin safe with other medications",
+    ],
+    "unrelated": [
+        "what's the capital of australia",
+        "how do I reset my wifi router",
+        "whats the best way to fall asleep faster",
+        "How can I improve my memory as I get older?",
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "question", [pytest.param(q, id=f"{k}: {q}") for k, qs in NEAR_MISSES.items() for q in qs]
+)
+def test_a_question_the_article_does_not_answer_is_never_answered(
+    ask: Any, question: str
+) -> None:
+    decision = ask(question)
+
+    assert decision.outcome in (PARTIAL, DECLINE), decision
+    assert decision.lead != VERDICT
+
+
+# ---- Questions the article answers, in the ways people ask them
+
+
+@pytest.mark.parametrize(
+    ("question", "entries"),
+    [
+        ("does osteoporsis make ur hair fall out", {"causal_link"}),
+        ("can brittle bones make your hair fall out?", {"causal_link"}),
+        ("What is alopecia?", {"what_is_hair_loss"}),
+        ("whats osteoperosis", {"what_is_osteoporosis"}),
+        ("Could you please provide a definition of osteoporosis?", {"what_is_osteoporosis"}),
+        ("can fosamax make my hair fall out", {"bisphosphonates"}),
+        ("Are there any reports linking bisphosphonates like Boniva to hair shedding?",
+         {"bisphosphonates"}),  # fmt: skip
+        ("how much calcium do adults need", {"calcium"}),
+        ("what foods have calcium in them", {"calcium"}),
+        ("how much vit d a day", {"vitamin_d_dose"}),
+        ("is sunlight enough for vitamin d or do i need a pill", {"vitamin_d_dose"}),
+        ("does low vitamin d cause hair loss", {"vitamin_d_link"}),
+        ("what is telogen effluvium", {"telogen_effluvium"}),
+        ("TE hair loss - what is it?", {"telogen_effluvium"}),
+        ("does estrogen drop after menopause affect bones and hair?", {"estrogen_menopause"}),
+        ("why do osteoporosis and hair loss happen together", {"why_together", "causal_link"}),
+        ("bones + hair both going, what do they have in common?", {"why_together"}),
+        ("I've been on pred for 2 years for my back pain, could that be thinning my hair "
+         "and my bones", {"glucocorticoids"}),  # fmt: skip
+        ("My mom has osteoporosis and her doctor mentioned her hormones. Can menopause "
+         "really make hair thin on top?", {"female_pattern_hair_loss", "estrogen_menopause"}),  # fmt: skip
+        ("does walking help osteoporosis", {"exercise", "what_can_i_do"}),
+        ("can stress make my hair shed", {"stress", "telogen_effluvium"}),
+        ("is protein important for bones and hair", {"protein", "calcium"}),
+        ("what can I do to keep my bones and hair healthy", {"what_can_i_do"}),
+        ("osteoclast and osteoblast diffrence", {"bone_remodeling", "what_is_osteoporosis"}),
+    ],
+)
+def test_a_question_the_article_answers_is_answered_from_its_entry(
+    ask: Any, question: str, entries: set[str]
+) -> None:
+    decision = ask(question)
+
+    assert decision.outcome == ANSWER, decision
+    assert _entry(decision) in entries
+
+
+def test_a_lone_sentence_that_covers_the_question_answers_it(ask: Any) -> None:
+    decision = ask("are hair follicles like little organs in the skin?")
+
+    assert decision.outcome == ANSWER
+    assert any("mini-organs" in q.text for q in decision.quotes)
+
+
+# ---- Lead lines belong to their question
+
+
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [
+        ("Does osteoporosis cause hair loss?", VERDICT),
+        ("Is there a link between osteoporosis and hair loss?", SUMMARY),
+        # A negated question would turn "No." upside down.
+        ("Doesn't osteoporosis cause hair loss?", SUMMARY),
+        ("Can Fosamax cause hair loss?", VERDICT),
+        ("What are bisphosphonates used for?", NEUTRAL),
+        ("Do steroids cause bone loss?", VERDICT),
+        ("Are steroids prescribed for chronic pain?", NEUTRAL),
+        # Falling estrogen drives bone loss; estrogen itself protects bone.
+        ("Does estrogen cause bone loss?", SUMMARY),
+        ("Does menopause cause hair loss?", VERDICT),
+        ("how much calcium do adults need", SUMMARY),
+    ],
+)
+def test_a_verdict_opens_only_the_question_it_answers(ask: Any, question: str, lead: str) -> None:
+    decision = ask(question)
+
+    assert decision.outcome == ANSWER
+    assert decision.lead == lead
+
+
+def test_personal_advice_gets_no_verdict_and_no_summary_of_ours(ask: Any) -> None:
+    decision = ask("should I stop fosamax if it makes my hair fall out", advice=True)
+
+    assert decision.outcome == ANSWER
+    assert decision.lead == NEUTRAL
+
+
+# Effects, groups of people and quantities that the article never mentions (checked
+# below), asked of each entry that has a verdict: none of them may get it.
+UNSAID_EFFECTS = ["weight gain", "headaches", "insomnia", "nausea", "acne", "kidney stones",
+                  "high blood pressure", "memory problems", "dizziness", "tooth decay"]  # fmt: skip
+UNSAID_GROUPS = ["children", "teenagers", "pregnant women", "breastfeeding mothers", "toddlers"]
+UNSAID_QUANTITIES = [
+    "What dose of {s} is safe?",
+    "How many years can you keep up {s}?",
+    "How often is {s} needed?",
+    "How much does {s} cost?",
+]
+
+
+def _verdict_questions(knowledge: KnowledgeBase) -> list[Any]:
+    cases = []
+    for entry in knowledge.entries.values():
+        if not entry.verdict:
+            continue
+        subject = entry.subjects[0].replace("_", " ")
+        asked = [f"Can {subject} cause {effect}?" for effect in UNSAID_EFFECTS]
+        asked += [f"Does {subject} cause hair loss in {group}?" for group in UNSAID_GROUPS]
+        asked += [template.format(s=subject) for template in UNSAID_QUANTITIES]
+        cases += [pytest.param(entry.id, q, id=f"{entry.id}: {q}") for q in asked]
+    return cases
+
+
+def test_the_generated_effects_and_groups_are_not_the_articles() -> None:
+    text = ARTICLE_TEXT.lower()
+
+    assert [w for w in UNSAID_EFFECTS + UNSAID_GROUPS if w in text] == []
+
+
+@pytest.mark.parametrize(("entry_id", "question"), _verdict_questions(load_knowledge()))
+def test_no_verdict_for_what_the_article_never_says_of_a_subject(
+    knowledge: KnowledgeBase,
+    vocabulary: Vocabulary,
+    index: PassageIndex,
+    entry_id: str,
+    question: str,
+) -> None:
+    # Even when the classifier is sure it is that entry's question.
+    decision = decide(
+        read_question(question, vocabulary), knowledge, vocabulary, index, (), {entry_id: 0.99}
+    )
+
+    assert decision.lead != VERDICT
+    assert decision.outcome in (PARTIAL, DECLINE), decision
+
+
+# ---- Conversations
+
+
+@pytest.mark.parametrize(
+    ("turns", "entry", "lead"),
+    [
+        (("can fosamax make my hair fall out", "what about steroids?"), "glucocorticoids", VERDICT),
+        (("can steroids make my hair fall out", "and the bones?"), "glucocorticoids", VERDICT),
+        (("what is telogen effluvium", "is it permanent?"), "telogen_effluvium", SUMMARY),
+        (("how much calcium do adults need", "what foods have it?"), "calcium", SUMMARY),
+        (("does low vitamin d cause hair loss", "how much per day?"), "vitamin_d_dose", SUMMARY),
+        (("does low vitamin d cause hair loss", "can i just get it from the sun instead"),
+         "vitamin_d_dose", NEUTRAL),  # fmt: skip
+        (("what is osteoporosis", "why does it happen?"), None, None),
+    ],
+)
+def test_a_follow_up_leans_on_the_question_before_it(
+    ask: Any, turns: Sequence[str], entry: str | None, lead: str | None
+) -> None:
+    decision = ask(*turns)
+
+    assert decision.outcome == ANSWER
+    if entry:
+        assert _entry(decision) == entry
+    if lead:
+        assert decision.lead == lead
+
+
+@pytest.mark.parametrize(
+    ("turns", "words"),
+    [
+        (("what is telogen effluvium", "does it also affect sleep?"), "sleep"),
+        (("does menopause cause hair loss", "what about in men?"), "men"),
+        (("how much calcium do adults need", "I'm lactose intolerant"), None),
+    ],
+)
+def test_a_follow_up_about_something_uncovered_gets_a_partial_answer(
+    ask: Any, turns: Sequence[str], words: str | None
+) -> None:
+    decision = ask(*turns)
+
+    if words:
+        assert decision.outcome == PARTIAL
+        assert words in decision.uncovered
+    else:  # the article's non-dairy sources are the matching content
+        assert decision.outcome in (ANSWER, PARTIAL)
+        assert any("plant milks" in q.text for q in decision.quotes)
+
+
+def test_what_the_article_did_not_cover_is_not_carried_into_the_next_question(ask: Any) -> None:
+    decision = ask("how much vitamin D for adults", "what about kids?", "and calcium?")
+
+    assert decision.outcome == ANSWER
+    assert _entry(decision) == "calcium"
+
+
+def test_a_question_without_context_or_subject_asks_nothing(ask: Any) -> None:
+    assert ask("why is that?").outcome == DECLINE
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I'm on Fosamax and prednisone and my hair is falling out, which one is causing it?",
+        "which is thinning my hair, the HRT or the alendronate",
+    ],
+)
+def test_two_drugs_in_one_question_get_each_ones_information(ask: Any, question: str) -> None:
+    decision = ask(question)
+
+    assert decision.reason == ATTRIBUTION
+    assert len({_entry(decision), *(e.id for e in decision.also)}) == 2
+
+
+def test_a_second_drug_named_with_also_keeps_the_first(ask: Any) -> None:
+    decision = ask(
+        "do steroids cause hair loss", "I'm also on Fosamax, so which one is making my hair thin?"
+    )
+
+    assert decision.reason == ATTRIBUTION
+    assert {_entry(decision), *(e.id for e in decision.also)} == {
+        "glucocorticoids",
+        "bisphosphonates",
+    }
+
+
+def test_comparing_two_drugs_is_not_an_attribution(ask: Any) -> None:
+    decision = ask("Which causes more hair loss, HRT or steroids?")
+
+    assert decision.reason != ATTRIBUTION
+    assert decision.outcome in (PARTIAL, DECLINE)
+
+
+# ---- Reading the question
+
+
+def test_a_story_before_the_question_is_context_not_what_is_asked(
+    vocabulary: Vocabulary,
+) -> None:
+    question = read_question(
+        "I've been on prednisone for a year for my asthma, could that thin my hair?", vocabulary
+    )
+
+    assert "glucocorticoids" in {t.concept for t in question.context}
+    assert "asthma" not in question.concepts
+    assert question.yes_no
+
+
+@pytest.mark.parametrize(
+    ("text", "yes_no", "negated", "refers_back"),
+    [
+        ("does fosamax cause hair loss?", True, False, False),
+        ("doesn't fosamax cause hair loss?", True, True, False),
+        ("what is alopecia", False, False, False),
+        ("is it permanent?", True, False, True),
+        ("what about steroids?", False, False, True),
+    ],
+)
+def test_question_form_is_read(
+    vocabulary: Vocabulary, text: str, yes_no: bool, negated: bool, refers_back: bool
+) -> None:
+    question = read_question(text, vocabulary)
+
+    assert (question.yes_no, question.negated, question.refers_back) == (
+        yes_no,
+        negated,
+        refers_back,
+    )
+
+
+def test_records_are_plain_data_for_the_tracker(ask: Any, vocabulary: Vocabulary) -> None:
+    decision = ask("Does HRT cause breast cancer?")
+    question = read_question("Does HRT cause breast cancer?", vocabulary)
+
+    assert decision.record() == {
+        "outcome": PARTIAL,
+        "reason": decision.reason,
+        "entry": "hrt_antiestrogen",
+        "uncovered": ["breast cancer"],
+    }
+    assert decision.reason.startswith("not_covered")
+    kept = question.record(decision.missing)["concepts"]
+    assert "hrt" in kept
+    assert not set(decision.missing) & set(kept)
+
+
+def test_a_question_record_survives_a_round_trip(vocabulary: Vocabulary) -> None:
+    question = read_question("can steroids thin my hair?", vocabulary)
+    followed = follow_up(read_question("and the bones?", vocabulary), question.record(), vocabulary)
+
+    assert isinstance(followed, Question)
+    assert {"glucocorticoids", "bone"} <= set(followed.concepts)
+    assert "hair_loss" not in followed.concepts
+
+
+# ---- Tips
+
+
+@pytest.mark.parametrize(
+    ("request_text", "tip"),
+    [
+        ("give me a tip", "tip_calcium"),
+        ("a tip for exercise", "tip_exercise"),
+        ("any tips on stress?", "tip_stress"),
+        ("a food tip please", "tip_calcium"),
+    ],
+)
+def test_a_tip_covers_what_the_request_names(
+    knowledge: KnowledgeBase, vocabulary: Vocabulary, request_text: str, tip: str
+) -> None:
+    decision = decide_tip(read_question(request_text, vocabulary), knowledge.tips, (), vocabulary)
+
+    assert decision.reason == TIP
+    assert decision.tip is not None and decision.tip.id == tip
+
+
+def test_a_tip_for_something_the_article_has_no_tip_on_says_so(
+    knowledge: KnowledgeBase, vocabulary: Vocabulary
+) -> None:
+    question = read_question("a tip for better sleep", vocabulary)
+    decision = decide_tip(question, knowledge.tips, (), vocabulary)
+
+    assert decision.outcome == PARTIAL
+    assert decision.tip is not None
+    assert "sleep" in " ".join(decision.uncovered)
+
+
+def test_tips_run_out_per_focus_and_then_altogether(
+    knowledge: KnowledgeBase, vocabulary: Vocabulary
+) -> None:
+    exercise = read_question("an exercise tip", vocabulary)
+    everything = [t.id for t in knowledge.tips]
+
+    assert decide_tip(exercise, knowledge.tips, ["tip_exercise"], vocabulary).reason == (
+        NO_MORE_TIPS_FOR
+    )
+    assert decide_tip(read_question("", vocabulary), knowledge.tips, everything, vocabulary).reason == (
+        NO_MORE_TIPS
+    )
