@@ -18,9 +18,10 @@ module decides.
    answer is *partial*: the reply names the user's words the article does not cover,
    then quotes what it says about that subject. Otherwise the bot *declines*.
 5. The lead line (`lead_for`): an entry's verdict ("Yes.", "Possibly, but rarely.") only
-   for a yes/no question, not negated, that names one concept of each of the entry's
-   `verdict_for` groups and that the entry's summary covers; the summary alone for other
-   questions the summary covers; otherwise a neutral "Here is what the article says…".
+   for a yes/no question, not negated, that names the entry's subject and one concept of
+   each of its `verdict_for` groups, and that the entry's summary covers; the summary
+   alone for other questions the summary covers; otherwise a neutral "Here is what the
+   article says about …".
 
 Two drugs the article covers in one question ("I'm on Fosamax and prednisone: which is
 it?") get the general information on each and "only your doctor can tell"
@@ -473,6 +474,7 @@ def lead_for(question: Question, entry: Entry, vocabulary: Vocabulary, advice: b
         and question.yes_no
         and not question.negated
         and not advice
+        and bool(asked & set(entry.subjects))
         and all(asked & set(group) for group in entry.verdict_for)
     )
     if covered and verdict_fits:

@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answerability import (
     ANSWER,
+    NOTHING_ASKED,
     Decision,
     Question,
     decide,
@@ -62,14 +63,18 @@ def _last_entry(tracker: Tracker) -> Entry | None:
 
 
 def question_of(tracker: Tracker, knowledge: KnowledgeBase, vocabulary: Vocabulary) -> Question:
-    """The latest message as a question, completed from the previous one if it leans on
-    it. A button's payload ("/ask_causal_link") asks the question its entry is labelled
-    with."""
+    """The latest message as a question on its own. A button's payload
+    ("/ask_causal_link") asks the question its entry is labelled with."""
     text = tracker.latest_message.get("text") or ""
     entry = knowledge.by_intent.get(latest_intent(tracker) or "")
     if text.startswith("/") and entry is not None:
         return read_question(entry.label, vocabulary)
-    question = read_question(text, vocabulary)
+    return read_question(text, vocabulary)
+
+
+def in_context(tracker: Tracker, question: Question, vocabulary: Vocabulary) -> Question:
+    """The question completed from the previous one when it leans on it; not when the
+    classifier is sure it is off-topic ("ok, and what's the weather like?")."""
     ranking = intent_ranking(tracker)
     if ranking and ranking[0][0] == INTENT_OUT_OF_SCOPE and ranking[0][1] >= OFF_TOPIC_CONFIDENCE:
         return question
@@ -110,12 +115,13 @@ class ActionAnswer(Action):
         domain: dict[str, Any],
     ) -> list[EventType]:
         knowledge, vocabulary = load_knowledge(), load_vocabulary()
-        question = question_of(tracker, knowledge, vocabulary)
-        if not question.concepts and last_was_tip(tracker):
-            return send_next_tip(dispatcher, tracker, question)
+        own = question_of(tracker, knowledge, vocabulary)
+        if not own.concepts and last_was_tip(tracker):
+            return send_next_tip(dispatcher, tracker, own)  # "another", "more?"
+        question = in_context(tracker, own, vocabulary)
         preferred, confidence = candidates_of(tracker, knowledge)
         decision = decide(question, knowledge, vocabulary, load_index(), preferred, confidence)
-        if not question.concepts and decision.outcome != ANSWER:
+        if decision.reason == NOTHING_ASKED:
             # "why?" with nothing to go on: ask for the whole question.
             dispatcher.utter_message(response=UTTER_UNCLEAR_SUBJECT)
             return [SlotSet(SLOT_ANSWERABILITY, decision.record())]
@@ -190,7 +196,7 @@ class ActionPersonalAdvice(Action):
     ) -> list[EventType]:
         dispatcher.utter_message(response=UTTER_PERSONAL_ADVICE)
         knowledge, vocabulary = load_knowledge(), load_vocabulary()
-        question = question_of(tracker, knowledge, vocabulary)
+        question = in_context(tracker, question_of(tracker, knowledge, vocabulary), vocabulary)
         preferred, confidence = candidates_of(tracker, knowledge)
         decision = decide(
             question, knowledge, vocabulary, load_index(), preferred, confidence, advice=True

@@ -89,6 +89,8 @@ class Concept:
     name: str
     kind: str
     implies: tuple[str, ...]
+    # A shorthand read as the concepts it implies ("the two" → osteoporosis, hair loss).
+    expands: bool = False
 
 
 class Vocabulary:
@@ -119,6 +121,7 @@ class Vocabulary:
                     concept.name,
                     known.kind or concept.kind,
                     tuple(dict.fromkeys(known.implies + concept.implies)),
+                    known.expands or concept.expands,
                 )
             self.concepts[concept.name] = concept
             for phrase in [concept.name.replace("_", " "), *phrases]:
@@ -136,11 +139,12 @@ class Vocabulary:
                 self._neutral[tuple(stem(w) for w in exact)] = None
         self._longest = max(self._longest, *(len(k) for k in self._neutral))
         document_words = set(words_of(document_text))
-        self._known_stems = (
-            {stem(w) for w in document_words}
-            | {s for key in self._phrases for s in key}
-            | {s for key in self._neutral for s in key}
-            | {stem(w) for w in STOPWORDS}
+        self._document_stems = {stem(w) for w in document_words}
+        self._known_words = (
+            document_words
+            | {w for key in self._exact for w in key}
+            | {w for key in self._neutral_exact for w in key}
+            | set(STOPWORDS)
         )
         # Whole words for typo correction: the documents' and the concepts' own, and only
         # the long neutral ones ("heart" must not be read as "heard").
@@ -182,12 +186,25 @@ class Vocabulary:
         )
         return matches[0] if matches else None
 
+    def _known(self, word: str) -> bool:
+        return word in self._known_words or any(b in self._known_words for b in _bases(word))
+
     def _match(self, exact: tuple[str, ...], stems: tuple[str, ...]) -> str | None:
-        """NEUTRAL, a concept's name, or None for a phrase: by its words, then stems."""
+        """NEUTRAL, a concept's name, or None for a phrase: by its words, then, for one
+        word, by its inflections ("shedding" → "shed"), for several by their stems. (One
+        word's stem would merge "mechanical" with "mechanism", "medical" with
+        "medication".)"""
         if exact in self._neutral_exact:
             return NEUTRAL
         if exact in self._exact:
             return self._exact[exact]
+        if len(exact) == 1:
+            for base in _bases(exact[0]):
+                if (base,) in self._neutral_exact:
+                    return NEUTRAL
+                if (base,) in self._exact:
+                    return self._exact[(base,)]
+            return None
         if stems in self._neutral:
             return NEUTRAL
         return self._phrases.get(stems)
@@ -198,7 +215,7 @@ class Vocabulary:
         spelled: list[str] = []
         known: list[bool] = []
         for word in words:
-            if stem(word) in self._known_stems or _NUMBER.fullmatch(word):
+            if self._known(word) or _NUMBER.fullmatch(word):
                 spelled.append(word)
                 known.append(True)
                 continue
@@ -217,7 +234,10 @@ class Vocabulary:
                     i += length
                     break
                 if found is not None:
-                    terms.append(Term(found, " ".join(words[i : i + length]), i))
+                    text = " ".join(words[i : i + length])
+                    concept = self.concepts.get(found)
+                    names = concept.implies if concept and concept.expands else (found,)
+                    terms += [Term(name, text, i) for name in names]
                     i += length
                     break
             else:
@@ -261,7 +281,11 @@ class Vocabulary:
         if not following or following in STOPWORDS or _NUMBER.fullmatch(following):
             return self.word_classes.asks(word)
         if self._in_concept(following):
-            return self.word_classes.asks(word, "-")  # "severe osteoporosis"
+            # "severe osteoporosis" describes it; but the article's own words before it
+            # ask ("a mechanical relationship": the article says there is none).
+            if stem(word) in self._document_stems:
+                return True
+            return self.word_classes.asks(word, "-")
         noun = following if self.word_classes.is_noun(following) else ""
         return self.word_classes.asks(word, noun)
 
@@ -271,6 +295,30 @@ class Vocabulary:
         each = [(self._match((w,), (stem(w),)), stem(w)) for w in words_of(sentence)]
         words = [found or own for found, own in each if found != NEUTRAL]
         return self.implied([*(t.concept for t in self.read(sentence)), *words])
+
+
+def _bases(word: str) -> list[str]:
+    """What an inflected word may be an inflection of: "bones" → "bone", "thinning" →
+    "thin", "worries" → "worry", "described" → "describe"."""
+    bases = []
+    for suffix, endings in (
+        ("ies", ("y",)),
+        ("ied", ("y",)),
+        ("es", ("", "e")),
+        ("s", ("",)),
+        ("ed", ("", "e")),
+        ("d", ("",)),
+        ("ing", ("", "e")),
+        ("ly", ("",)),
+        ("er", ("", "e")),
+        ("est", ("", "e")),
+    ):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            stem_ = word[: -len(suffix)]
+            bases += [stem_ + ending for ending in endings]
+            if len(stem_) > 2 and stem_[-1] == stem_[-2]:  # "thinning" → "thin"
+                bases.append(stem_[:-1])
+    return bases
 
 
 def concepts_words(
@@ -299,7 +347,10 @@ def _vocabulary_concepts(raw: dict[str, Any]) -> list[tuple[Concept, list[str]]]
     for name, spec in (raw.get("concepts") or {}).items():
         spec = spec if isinstance(spec, dict) else {"words": spec}
         concept = Concept(
-            str(name), str(spec.get("kind", "")), tuple(str(i) for i in spec.get("implies") or ())
+            str(name),
+            str(spec.get("kind", "")),
+            tuple(str(i) for i in spec.get("implies") or ()),
+            bool(spec.get("expands")),
         )
         concepts.append((concept, [str(w) for w in spec.get("words") or ()]))
     return concepts
