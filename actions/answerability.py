@@ -94,6 +94,7 @@ _NEGATIONS = frozenset(
 # Fosamax, which one is it?").
 _TOGETHER = frozenset("also both too either which".split())
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_EMBEDDED = re.compile(r"\b(?:whether|if|why|how|what|which|who|when|where)\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"\s*(?:[,;:]|\s-\s|—|–)\s*")
 
 
@@ -178,14 +179,25 @@ def _first_word(words: Sequence[str]) -> str:
 
 
 def _asking_sentences(text: str) -> list[str]:
-    """The sentences of a message that ask (all of them if none looks like a question)."""
+    """The sentences of a message that ask. If none looks like a question, the ones with
+    a question inside ("I'm curious why my hair…" → "why my hair…"), else all of them."""
     sentences = [s for s in _SENTENCE_END.split(text.strip()) if s.strip()]
     asking = [
         s
         for s in sentences
         if s.rstrip().endswith("?") or _first_word(words_of(s)) in _QUESTION_WORDS
     ]
-    return asking or sentences
+    if asking:
+        return asking
+    embedded = [q for q in (_embedded_question(s) for s in sentences) if q]
+    return embedded or sentences
+
+
+def _embedded_question(sentence: str) -> str:
+    """The question inside a statement, from its question word on ("I wonder whether the
+    sun is enough" → "whether the sun is enough"); "" if there is none."""
+    match = _EMBEDDED.search(sentence)
+    return sentence[match.start() :] if match and match.start() > 0 else ""
 
 
 def _without_story(sentence: str) -> str:
@@ -240,6 +252,13 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
 
 def _is_drug(vocabulary: Vocabulary, concept: str) -> bool:
     return concept != MEDICATION and MEDICATION in vocabulary.implied([concept])
+
+
+def names_something(question: Question, vocabulary: Vocabulary) -> bool:
+    """Whether a message names something the article could be about (a subject, a
+    condition, a part of the body): "tell me more about calcium" is a question of its
+    own, "tell me more" is not."""
+    return any(_kind(vocabulary, c) in TOPIC_KINDS + PART_KINDS for c in question.concepts)
 
 
 def _role(vocabulary: Vocabulary, concept: str, topics: set[str]) -> str:
@@ -404,21 +423,24 @@ def _fit(
     confidence: dict[str, float],
 ) -> float:
     """How well an entry that covers the question fits it: first the entries the action
-    prefers, then the classifier's confidence, how closely the entry's subjects match the
-    question's, and a definition for "what does … mean"."""
+    prefers, then the classifier's confidence, how many of the question's topics the
+    entry is about (and how closely its other parts match), a definition for "what is…"
+    and an explanation for "why…"."""
     if entry is None:
         return -1.0  # a lone retrieved sentence, when no entry covers the question
-    asked = {c for c in question.concepts if _kind(vocabulary, c) in TOPIC_KINDS + PART_KINDS}
-    subjects = set(entry.subjects)
-    overlap = len(asked & subjects) / len(asked | subjects) if asked | subjects else 0.0
+    subjects = vocabulary.implied(entry.subjects)
+    topics = _topics(vocabulary, question.concepts)
+    topic_match = len(topics & subjects) / len(topics) if topics else 0.0
+    parts = vocabulary.implied(c for c in question.concepts if _kind(vocabulary, c) in PART_KINDS)
+    part_match = len(parts & subjects) / len(parts | subjects) if parts | subjects else 0.0
     plain = not any(_kind(vocabulary, c) in RELATION_KINDS + ASK_KINDS for c in question.concepts)
-    # "What is alopecia?" wants the definition; "why…?" an explanation.
     definition = plain and DEFINITION in question.concepts and entry.aspect == DEFINITION_ASPECT
     why = WHY in question.concepts and entry.aspect in EXPLAINING_ASPECTS
     return (
         (1.0 if entry in preferred else 0.0)
         + confidence.get(entry.id, 0.0)
-        + 0.5 * overlap
+        + 0.6 * topic_match
+        + 0.2 * part_match
         + (1.0 if definition else 0.0)
         + (0.3 if why else 0.0)
     )
@@ -527,11 +549,8 @@ def decide(
 
     # An answer needs a question about something the article is about (a subject, a
     # condition, a part of the body), not only a relation ("how can I improve my memory?").
-    about_something = any(
-        _kind(vocabulary, c) in TOPIC_KINDS + PART_KINDS for c in question.concepts
-    )
     full = [c for c in covers if not c.missing]
-    if full and about_something:
+    if full and names_something(question, vocabulary):
         return _answer(question, max(full, key=fit), vocabulary, advice)
 
     topics = [

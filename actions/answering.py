@@ -20,6 +20,7 @@ from actions.answerability import (
     Question,
     decide,
     follow_up,
+    names_something,
     read_question,
 )
 from actions.concepts import Vocabulary, load_vocabulary
@@ -101,6 +102,30 @@ def candidates_of(
     return preferred, confidence
 
 
+def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Answer the latest message as a question: answer, partial answer or decline."""
+    knowledge, vocabulary = load_knowledge(), load_vocabulary()
+    own = question_of(tracker, knowledge, vocabulary)
+    if not own.concepts and last_was_tip(tracker):
+        return send_next_tip(dispatcher, tracker, own)  # "another", "more?"
+    question = in_context(tracker, own, vocabulary)
+    preferred, confidence = candidates_of(tracker, knowledge)
+    decision = decide(question, knowledge, vocabulary, load_index(), preferred, confidence)
+    if decision.reason == NOTHING_ASKED:
+        # "why?" with nothing to go on: ask for the whole question.
+        dispatcher.utter_message(response=UTTER_UNCLEAR_SUBJECT)
+        return [SlotSet(SLOT_ANSWERABILITY, decision.record())]
+    return send_decision(dispatcher, tracker, knowledge, decision, question)
+
+
+def is_own_question(tracker: Tracker) -> bool:
+    """A message classified as "tell me more" or "where does it say that?" that names a
+    subject of its own ("tell me more about calcium", "which foods are sources of
+    calcium?") is a question, and is answered as one."""
+    knowledge, vocabulary = load_knowledge(), load_vocabulary()
+    return names_something(question_of(tracker, knowledge, vocabulary), vocabulary)
+
+
 class ActionAnswer(Action):
     """Every question: a topic question, a follow-up, an unsure or off-topic guess. The
     answerability decision chooses between answer, partial answer and decline."""
@@ -114,18 +139,7 @@ class ActionAnswer(Action):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[EventType]:
-        knowledge, vocabulary = load_knowledge(), load_vocabulary()
-        own = question_of(tracker, knowledge, vocabulary)
-        if not own.concepts and last_was_tip(tracker):
-            return send_next_tip(dispatcher, tracker, own)  # "another", "more?"
-        question = in_context(tracker, own, vocabulary)
-        preferred, confidence = candidates_of(tracker, knowledge)
-        decision = decide(question, knowledge, vocabulary, load_index(), preferred, confidence)
-        if decision.reason == NOTHING_ASKED:
-            # "why?" with nothing to go on: ask for the whole question.
-            dispatcher.utter_message(response=UTTER_UNCLEAR_SUBJECT)
-            return [SlotSet(SLOT_ANSWERABILITY, decision.record())]
-        return send_decision(dispatcher, tracker, knowledge, decision, question)
+        return answer(dispatcher, tracker)
 
 
 class ActionTellMore(Action):
@@ -140,6 +154,8 @@ class ActionTellMore(Action):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[EventType]:
+        if is_own_question(tracker):
+            return answer(dispatcher, tracker)
         if last_was_tip(tracker):
             return send_next_tip(dispatcher, tracker, None)
         knowledge = load_knowledge()
@@ -173,6 +189,8 @@ class ActionCiteSource(Action):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[EventType]:
+        if is_own_question(tracker):
+            return answer(dispatcher, tracker)
         shown = last_quotes(tracker, load_knowledge())
         if not shown:
             dispatcher.utter_message(response=UTTER_NOTHING_YET)

@@ -139,17 +139,16 @@ class Vocabulary:
                 self._neutral[tuple(stem(w) for w in exact)] = None
         self._longest = max(self._longest, *(len(k) for k in self._neutral))
         document_words = set(words_of(document_text))
-        self._document_stems = {stem(w) for w in document_words}
         self._known_words = (
             document_words
             | {w for key in self._exact for w in key}
             | {w for key in self._neutral_exact for w in key}
             | set(STOPWORDS)
         )
-        # Whole words for typo correction: the documents' and the concepts' own, and only
-        # the long neutral ones ("heart" must not be read as "heard").
+        # Whole words for typo correction: the documents', the concepts' and the neutral
+        # ones (a real English word is never corrected: "heart" is not "heard").
         self._spellings: dict[str, set[str]] = {}
-        long_neutral = {w for phrase in neutral for w in words_of(phrase) if len(w) >= 7}
+        long_neutral = {w for phrase in neutral for w in words_of(phrase) if len(w) >= 5}
         concept_words = {w for c, phrases in concepts_words(concepts) for w in phrases}
         for word in document_words | concept_words | long_neutral:
             if len(word) >= 4 and not _NUMBER.fullmatch(word):
@@ -234,10 +233,10 @@ class Vocabulary:
                     i += length
                     break
                 if found is not None:
-                    text = " ".join(words[i : i + length])
+                    said = " ".join(words[i : i + length])
                     concept = self.concepts.get(found)
                     names = concept.implies if concept and concept.expands else (found,)
-                    terms += [Term(name, text, i) for name in names]
+                    terms += [Term(name, said, i) for name in names]
                     i += length
                     break
             else:
@@ -245,14 +244,16 @@ class Vocabulary:
                 compound = self._compound(words, i)
                 if compound:
                     # "hot flash", "celiac disease": one thing, in no concept.
-                    text = " ".join(words[i : i + compound])
-                    asks = self.word_classes is None or self.word_classes.asks(text.replace(" ", "_"))
-                    terms.append(Term(" ".join(stems[i : i + compound]), text, i, False, asks))
+                    said = " ".join(words[i : i + compound])
+                    asks = self.word_classes is None or self.word_classes.asks(said.replace(" ", "_"))
+                    terms.append(Term(" ".join(stems[i : i + compound]), said, i, False, asks))
                     i += compound
                     continue
                 if word not in STOPWORDS and not _NUMBER.fullmatch(word):
                     following = words[i + 1] if i + 1 < len(words) else ""
-                    terms.append(Term(stems[i], word, i, known[i], self._asks(word, following)))
+                    last = i + 1 >= len(words) or _ends_clause(text, words, i)
+                    asks = self._asks(word, following, last)
+                    terms.append(Term(stems[i], word, i, known[i], asks))
                 i += 1
         return terms
 
@@ -274,18 +275,16 @@ class Vocabulary:
                     return length
         return 0
 
-    def _asks(self, word: str, following: str) -> bool:
+    def _asks(self, word: str, following: str, last: bool) -> bool:
         """Whether a word in no concept names what a question asks (wordclasses.py)."""
         if self.word_classes is None:
             return True
+        if last:
+            return self.word_classes.asks(word, last=True)
         if not following or following in STOPWORDS or _NUMBER.fullmatch(following):
             return self.word_classes.asks(word)
         if self._in_concept(following):
-            # "severe osteoporosis" describes it; but the article's own words before it
-            # ask ("a mechanical relationship": the article says there is none).
-            if stem(word) in self._document_stems:
-                return True
-            return self.word_classes.asks(word, "-")
+            return self.word_classes.asks(word, "-")  # "severe osteoporosis"
         noun = following if self.word_classes.is_noun(following) else ""
         return self.word_classes.asks(word, noun)
 
@@ -295,6 +294,15 @@ class Vocabulary:
         each = [(self._match((w,), (stem(w),)), stem(w)) for w in words_of(sentence)]
         words = [found or own for found, own in each if found != NEUTRAL]
         return self.implied([*(t.concept for t in self.read(sentence)), *words])
+
+
+def _ends_clause(text: str, words: list[str], i: int) -> bool:
+    """Whether the i-th word of `text` ends a clause (punctuation after it)."""
+    found = [m.end() for m in _TOKEN.finditer(text.lower().replace("’", "'").replace("'", ""))]
+    if i >= len(found):
+        return True
+    rest = text.lower().replace("’", "'").replace("'", "")[found[i] :].lstrip()
+    return not rest or rest[0] in "?.!,;:"
 
 
 def _bases(word: str) -> list[str]:

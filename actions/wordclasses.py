@@ -11,9 +11,10 @@ classes tell them apart (build/wordnet-lexicon.json, by scripts/build_wordnet_le
   ("heart", "coffee"), and so does one with a state or disease as its first sense, or
   as any sense when it is no verb ("cancer", "sleep", "headache"), or an activity with
   no verb reading ("yoga", "surgery") or in the -ing form ("swimming", "smoking");
-- an adjective that is not also a verb asks ("hereditary", "contagious"), unless a
-  noun follows it ("clinical features", "calcium-rich foods"); before a person or a
-  state it names a group or a disease, and asks ("Asian women", "celiac disease");
+- an adjective that is not also a verb asks only where it is what is asked: at the end
+  of its clause ("is it hereditary?") or naming a group or a disease before a person or
+  a state ("Asian women", "celiac disease"); elsewhere it describes ("clinical
+  features", "accurate to say", "calcium-rich foods");
 - two words that WordNet knows as one ("hot flash", "celiac disease") are read as one;
 - a word with more verb senses than noun senses frames ("involves", "provide"), unless
   its first verb sense is about the body or consumption ("itch", "smoke");
@@ -78,10 +79,11 @@ class WordClasses:
     def is_noun(self, word: str) -> bool:
         return "n" in self.senses(word)
 
-    def asks(self, word: str, following: str = "") -> bool:
+    def asks(self, word: str, following: str = "", last: bool = False) -> bool:
         """Whether `word` names something a question asks about (see the module);
         `following`: the noun after it, if any ("-" when it is a word of the article's
-        own, which an adjective only describes: "severe osteoporosis")."""
+        own, which an adjective only describes: "severe osteoporosis"); `last`: nothing
+        follows it in its clause."""
         senses = self.senses(word)
         nouns, verbs = senses.get("n", []), senses.get("v", [])
         if not senses or THING_CLASSES & set(nouns):
@@ -91,9 +93,9 @@ class WordClasses:
         if ACTIVITY in nouns and (not verbs or word.lower().endswith("ing")):
             return True
         if "a" in senses and not verbs:
-            if not following:
+            if last:
                 return True
-            named = (self.senses(following).get("n") or [""])[0]
+            named = (self.senses(following).get("n") or [""])[0] if following else ""
             return named in NAMING_NOUNS
         if verbs and len(verbs) > len(nouns):
             return verbs[0] in BODILY_VERBS

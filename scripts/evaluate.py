@@ -49,7 +49,9 @@ from actions.knowledge import KnowledgeBase, load_knowledge
 from scripts.servers import ROOT, running_bot, send_message
 
 # The development sets: tune on these freely.
-DEV_SETS = (ROOT / "tests" / "heldout" / "heldout.yml", ROOT / "tests" / "heldout" / "dev2.yml")
+DEV_SETS = tuple(
+    ROOT / "tests" / "heldout" / name for name in ("heldout.yml", "dev2.yml", "dev3.yml")
+)
 SEALED_SET = ROOT / "tests" / "sealed" / "sealed.yml"
 RESULTS = ROOT / "results"
 DEV_FAILURES = RESULTS / "eval-dev-failures.yml"  # both development sets' failures

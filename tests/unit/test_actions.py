@@ -20,7 +20,9 @@ from actions.answering import (
     ActionPersonalAdvice,
     ActionTellMore,
 )
+from actions.answerability import ANSWER, Decision
 from actions.knowledge import load_knowledge
+from actions.messages import send_decision
 from actions.tipping import ActionGiveTip
 from tests.unit.article import CALCIUM, EXERCISE, FOSAMAX, STEROIDS, TELOGEN
 
@@ -28,6 +30,11 @@ TrackerFactory = Callable[..., Tracker]
 Message = dict[str, Any]
 
 TITLE = "Osteoporosis and Hair Loss"
+MECHANICAL = (
+    "There is no direct mechanical relationship between the skeletal structure and the hair "
+    "follicles, but understanding the shared underlying factors is key to addressing both "
+    "conditions effectively."
+)
 CAUSAL = "Is There a Direct Causal Link?"
 MEDICATION = "Medication Side Effects and Hair Loss"
 NUTRITION = "Nutritional Strategies for Bone and Hair Resilience"
@@ -171,11 +178,21 @@ def test_an_unsure_classifier_does_not_stop_a_covered_answer(conversation: Conve
     assert message["quote"].startswith(CALCIUM)
 
 
-def test_a_sentence_no_entry_quotes_is_quoted_on_its_own(conversation: Conversation) -> None:
-    message = answer(conversation, "is there a mechanical relationship between skeleton and hair?")
+def _send_lone_sentence(tracker: Tracker) -> list[Message]:
+    """What the user gets when the decision answers with a sentence no entry quotes."""
+    quote = load_knowledge().quote_for(MECHANICAL)
+    assert quote is not None
+    dispatcher = CollectingDispatcher()
+    decision = Decision(ANSWER, "covered:retrieval", None, (quote,))
+    send_decision(dispatcher, tracker, load_knowledge(), decision)
+    return dispatcher.messages
 
-    assert message["response"] == "utter_retrieved_answer"
-    assert "no direct mechanical relationship" in message["quote"]
+
+def test_a_sentence_no_entry_quotes_is_quoted_on_its_own(make_tracker: TrackerFactory) -> None:
+    messages = _send_lone_sentence(make_tracker("q"))
+
+    assert responses(messages) == ["utter_disclaimer", "utter_retrieved_answer"]
+    assert messages[1]["quote"] == MECHANICAL
 
 
 def test_a_button_payload_asks_its_entrys_own_question(conversation: Conversation) -> None:
@@ -362,8 +379,6 @@ SCENARIOS = [
                  id="neutral"),  # fmt: skip
     pytest.param(ActionAnswer(), "Can prednisone make you gain weight?", "ask_glucocorticoids",
                  {}, id="partial"),  # fmt: skip
-    pytest.param(ActionAnswer(), "a mechanical relationship between skeleton and hair?",
-                 "nlu_fallback", {}, id="retrieved"),  # fmt: skip
     pytest.param(ActionAnswer(), "does minoxidil work", "out_of_scope", {}, id="decline"),
     pytest.param(ActionAnswer(), "why?", "ask_followup", {}, id="unclear"),
     pytest.param(ActionAnswer(), "fosamax and prednisone, which one is it?", "ask_bisphosphonates",
@@ -431,6 +446,7 @@ def test_the_scenarios_cover_every_response_the_actions_can_send(
         for param in SCENARIOS
         for message in _scenario_messages(make_tracker, domain, *param.values)
     }
+    sent |= set(responses(_send_lone_sentence(make_tracker("q"))))
 
     assert sent == UTTER_NAMES
 
