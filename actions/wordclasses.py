@@ -7,18 +7,19 @@ found in the article for an answer; the second need not. WordNet's lexicographer
 classes tell them apart (build/wordnet-lexicon.json, by scripts/build_wordnet_lexicon.py):
 
 - a word WordNet does not know (a brand, a technical term, a misspelling) asks;
-- a noun with a sense in the body, a substance, food, an animal or a plant asks
-  ("heart", "coffee"), and so does one with a state or disease as its first sense, or
-  as any sense when it is no verb ("cancer", "sleep", "headache"), or an activity with
-  no verb reading ("yoga", "surgery") or in the -ing form ("swimming", "smoking");
+- an -ing word that names an activity asks ("swimming", "smoking"; not "sitting");
+- a word with more verb senses than noun senses frames ("involves", "provide"), unless
+  its first verb sense is about the body or consumption ("itch", "smoke");
+- a noun asks if one of its two main senses is the body, a substance, food, an animal
+  or a plant ("heart", "coffee"), if its first sense is a state or disease, or any sense
+  when it is no verb ("cancer", "sleep", "headache"), or if it is an activity with no
+  verb reading ("yoga", "surgery"; not "classification", which is also a group);
 - an adjective that is not also a verb asks only where it is what is asked: at the end
   of its clause ("is it hereditary?") or naming a group or a disease before a person or
   a state ("Asian women", "celiac disease"); elsewhere it describes ("clinical
   features", "accurate to say", "calcium-rich foods");
 - two words that WordNet knows as one ("hot flash", "celiac disease") are read as one;
-- a word with more verb senses than noun senses frames ("involves", "provide"), unless
-  its first verb sense is about the body or consumption ("itch", "smoke");
-- a noun frames when its most frequent sense is abstract (a thought, a message, an
+- otherwise a noun frames when its most frequent sense is abstract (a thought, a message, an
   attribute, an event, a feeling, a group, a motive, a phenomenon, a relation, a shape)
   and asks otherwise ("surgery"); the attributes a question may ask about ("weight
   gain", "grey hair") are concepts of the vocabulary instead;
@@ -38,9 +39,11 @@ ACTIVITY = "act"
 # An adjective before one of these names a group of people or a disease.
 NAMING_NOUNS = frozenset({"person", "state"})
 BODILY_VERBS = frozenset({"body", "consumption"})
+# The first verb sense of an -ing word that names an activity ("swimming", "smoking").
+ACTIVITY_VERBS = frozenset({"motion", "consumption", "body", "competition"})
 ABSTRACT_NOUNS = frozenset(
     {"Tops", "attribute", "cognition", "communication", "event", "feeling", "group",
-     "motive", "phenomenon", "relation", "shape"}  # fmt: skip
+     "location", "motive", "phenomenon", "relation", "shape"}  # fmt: skip
 )
 _SUFFIXES = {
     "n": (("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"),
@@ -86,19 +89,24 @@ class WordClasses:
         follows it in its clause."""
         senses = self.senses(word)
         nouns, verbs = senses.get("n", []), senses.get("v", [])
-        if not senses or THING_CLASSES & set(nouns):
+        if not senses:
             return True
-        if nouns[:1] == ["state"] or ("state" in nouns and not verbs):
+        if word.lower().endswith("ing") and ACTIVITY in nouns:
+            # "swimming", "smoking": an activity; "sitting", "wondering": a verb.
+            return bool(verbs) and verbs[0] in ACTIVITY_VERBS
+        if verbs and len(verbs) > len(nouns):
+            return verbs[0] in BODILY_VERBS
+        if THING_CLASSES & set(nouns[:2]) or nouns[:1] == ["state"]:
             return True
-        if ACTIVITY in nouns and (not verbs or word.lower().endswith("ing")):
+        if "state" in nouns and not verbs:
             return True
+        if ACTIVITY in nouns and not verbs and "group" not in nouns:
+            return True  # "surgery", "acupuncture", "yoga"; not "classification"
         if "a" in senses and not verbs:
             if last:
                 return True
             named = (self.senses(following).get("n") or [""])[0] if following else ""
             return named in NAMING_NOUNS
-        if verbs and len(verbs) > len(nouns):
-            return verbs[0] in BODILY_VERBS
         if nouns:
             return nouns[0] not in ABSTRACT_NOUNS
         return False  # adverbs
