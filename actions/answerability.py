@@ -343,15 +343,27 @@ def _needed(vocabulary: Vocabulary, question: Question, terms: Iterable[Term]) -
     calcium" asks for the source; "is calcium better than vitamin D" compares). Words
     that only frame a question are left out too, unless the question asks about an
     effect and names nothing else it could be ("can stress cause memory problems?")."""
-    topics = {c for c in question.concepts if _kind(vocabulary, c) in TOPIC_KINDS}
+    compared = _compares_two(vocabulary, question)
     strict = _effect_unnamed(vocabulary, question, _topics(vocabulary, question.concepts))
     return frozenset(
         RELATION if _kind(vocabulary, t.concept) == "relation" else t.concept
         for t in terms
         if (t.asks or strict)
         and _kind(vocabulary, t.concept) not in FRAME_KINDS
-        and (t.concept != COMPARISON or len(topics) >= 2)
+        and (t.concept != COMPARISON or compared)
     )
+
+
+def _compares_two(vocabulary: Vocabulary, question: Question) -> bool:
+    """Whether a comparison in the question is between two named things of one kind
+    ("HRT or Fosamax", "oat milk or almond milk", "alendronate than risedronate"), not
+    a superlative about one ("the best exercise for bones")."""
+    things: dict[str, set[int]] = {}
+    for term in question.context + question.terms:
+        kind = _kind(vocabulary, term.concept)
+        if term.asks and kind in (*TOPIC_KINDS, "") and term.concept != COMPARISON:
+            things.setdefault(kind, set()).add(term.position)
+    return any(len(positions) >= 2 for positions in things.values())
 
 
 def _effect_unnamed(vocabulary: Vocabulary, question: Question, topics: set[str]) -> bool:

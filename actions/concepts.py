@@ -40,6 +40,8 @@ LOOKUPS_FILE = KNOWLEDGE_DIR.parent / "lookups.yml"
 _TOKEN = re.compile(r"[a-z0-9]*[a-z][a-z0-9]*|\d[\d,.]*")
 _NUMBER = re.compile(r"\d[\d,.]*")
 NEUTRAL = "<neutral>"
+CHILDREN = "children"
+ADULT_AGE = 18
 
 
 def words_of(text: str) -> list[str]:
@@ -227,6 +229,11 @@ class Vocabulary:
         terms: list[Term] = []
         i = 0
         while i < len(words):
+            child = _child_age(words, i)
+            if child:  # "a 10-year-old": a child
+                terms.append(Term(CHILDREN, " ".join(words[i : i + child]), i))
+                i += child
+                continue
             for length in range(min(self._longest, len(words) - i), 0, -1):
                 found = self._match(tuple(spelled[i : i + length]), tuple(stems[i : i + length]))
                 if found == NEUTRAL:
@@ -294,6 +301,16 @@ class Vocabulary:
         each = [(self._match((w,), (stem(w),)), stem(w)) for w in words_of(sentence)]
         words = [found or own for found, own in each if found != NEUTRAL]
         return self.implied([*(t.concept for t in self.read(sentence)), *words])
+
+
+def _child_age(words: list[str], i: int) -> int:
+    """The length of an age under 18 at `i` ("10 year old", "12 yrs"), else 0."""
+    if not re.fullmatch(r"\d{1,2}", words[i]) or int(words[i]) >= ADULT_AGE:
+        return 0
+    rest = words[i + 1 : i + 3]
+    if rest[:1] and rest[0] in ("year", "years", "yr", "yrs", "yo"):
+        return 3 if rest[1:2] == ["old"] else 2
+    return 0
 
 
 def _ends_clause(text: str, words: list[str], i: int) -> bool:

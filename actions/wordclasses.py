@@ -16,7 +16,7 @@ classes tell them apart (build/wordnet-lexicon.json, by scripts/build_wordnet_le
   verb reading ("yoga", "surgery"; not "classification", which is also a group);
 - an adjective that is not also a verb asks only where it is what is asked: at the end
   of its clause ("is it hereditary?") or naming a group or a disease before a person or
-  a state ("Asian women", "celiac disease"); elsewhere it describes ("clinical
+  a state ("Asian women", "transgender people", "celiac disease"); elsewhere it describes ("clinical
   features", "accurate to say", "calcium-rich foods");
 - two words that WordNet knows as one ("hot flash", "celiac disease") are read as one;
 - otherwise a noun frames when its most frequent sense is abstract (a thought, a message, an
@@ -37,7 +37,7 @@ LEXICON_FILE = Path(__file__).resolve().parent.parent / "build" / "wordnet-lexic
 THING_CLASSES = frozenset({"body", "substance", "food", "animal", "plant"})
 ACTIVITY = "act"
 # An adjective before one of these names a group of people or a disease.
-NAMING_NOUNS = frozenset({"person", "state"})
+NAMING_NOUNS = frozenset({"person", "state", "group"})
 BODILY_VERBS = frozenset({"body", "consumption"})
 # The first verb sense of an -ing word that names an activity ("swimming", "smoking").
 ACTIVITY_VERBS = frozenset({"motion", "consumption", "body", "competition"})
