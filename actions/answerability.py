@@ -41,7 +41,7 @@ from typing import Any
 
 from actions.concepts import Term, Vocabulary, words_of
 from actions.knowledge import Entry, KnowledgeBase, Quote, Tip
-from actions.retrieval import PassageIndex
+from actions.retrieval import PassageIndex, tokenize
 
 ANSWER, PARTIAL, DECLINE = "answer", "partial", "decline"
 VERDICT, SUMMARY, NEUTRAL = "verdict", "summary", "neutral"
@@ -165,6 +165,9 @@ class _Cover:
     candidate: _Candidate
     sentence: Quote | None
     missing: frozenset[str]
+    # How much of the question the sentence says itself, and how many of its words it
+    # uses (to choose between sentences, and entries, that cover the question equally).
+    overlap: float = 0.0
 
 
 # ---- Reading the question ------------------------------------------------------------
@@ -376,12 +379,17 @@ def _effect_unnamed(vocabulary: Vocabulary, question: Question, topics: set[str]
 
 
 def _cover(
-    vocabulary: Vocabulary, candidate: _Candidate, needed: frozenset[str], context: frozenset[str]
+    vocabulary: Vocabulary,
+    candidate: _Candidate,
+    needed: frozenset[str],
+    context: frozenset[str],
+    words: frozenset[str] = frozenset(),
 ) -> _Cover:
     """The candidate's sentence that covers most of `needed` (with the entry's subjects),
-    and what stays uncovered. `context` may be covered by any of its sentences, and so
-    may the further parts of a question about several ("does it affect bones and hair?"),
-    once one of them is in the sentence."""
+    and what stays uncovered; between equals, the one that says most of it itself, then
+    the one that uses most of the question's `words` (stems). `context` may be covered by any of its sentences, and so may the
+    further parts of a question about several ("does it affect bones and hair?"), once
+    one of them is in the sentence."""
     entry = candidate.entry
     base = _generalised(vocabulary, vocabulary.implied(entry.subjects)) if entry else frozenset()
     said = [_sentence_concepts(vocabulary, q.text) for q in candidate.sentences]
@@ -393,9 +401,19 @@ def _cover(
         if parts - missing:
             missing -= parts & everywhere
         missing |= context - everywhere
-        if best is None or len(missing) < len(best.missing):
-            best = _Cover(candidate, sentence, frozenset(missing))
+        # What the sentence itself says of the question (not through the entry's subjects),
+        # then how many of its words it uses.
+        direct = len(needed & concepts) / len(needed) if needed else 0.0
+        lexical = len(words & _sentence_words(sentence.text)) / len(words) if words else 0.0
+        overlap = direct + 0.1 * lexical
+        if best is None or (len(missing), -overlap) < (len(best.missing), -best.overlap):
+            best = _Cover(candidate, sentence, frozenset(missing), overlap)
     return best or _Cover(candidate, None, needed - base | context - everywhere)
+
+
+@lru_cache(maxsize=1024)
+def _sentence_words(sentence: str) -> frozenset[str]:
+    return frozenset(tokenize(sentence))
 
 
 def _candidates(
@@ -435,27 +453,47 @@ def _fit(
     confidence: dict[str, float],
 ) -> float:
     """How well an entry that covers the question fits it: first the entries the action
-    prefers, then the classifier's confidence, how many of the question's topics the
-    entry is about (and how closely its other parts match), a definition for "what is…"
-    and an explanation for "why…"."""
+    prefers, then the classifier's confidence, how closely the entry's subjects match the
+    question's topics and parts, a definition for "what is X" when X is the entry's own
+    subject, an explanation for "why…", and a verdict that answers a yes/no question."""
     if entry is None:
         return -1.0  # a lone retrieved sentence, when no entry covers the question
+    topics = vocabulary.implied(_topics(vocabulary, question.concepts))
+    own = {c for c in entry.subjects if _kind(vocabulary, c) in TOPIC_KINDS + CONDITION_KINDS}
     subjects = vocabulary.implied(entry.subjects)
-    topics = _topics(vocabulary, question.concepts)
-    topic_match = len(topics & subjects) / len(topics) if topics else 0.0
+    topic_match = len(topics & subjects) / len(topics | own) if topics | own else 0.0
     parts = vocabulary.implied(c for c in question.concepts if _kind(vocabulary, c) in PART_KINDS)
     part_match = len(parts & subjects) / len(parts | subjects) if parts | subjects else 0.0
     plain = not any(_kind(vocabulary, c) in RELATION_KINDS + ASK_KINDS for c in question.concepts)
-    definition = plain and DEFINITION in question.concepts and entry.aspect == DEFINITION_ASPECT
+    first = _first_topic(vocabulary, question)
+    definition = (
+        plain
+        and DEFINITION in question.concepts
+        and entry.aspect == DEFINITION_ASPECT
+        and entry.subjects[:1] == (first,)
+    )
     why = WHY in question.concepts and entry.aspect in EXPLAINING_ASPECTS
+    # An entry whose verdict answers this very yes/no question fits it best.
+    verdict = lead_for(question, entry, vocabulary) == VERDICT
     return (
         (1.0 if entry in preferred else 0.0)
         + confidence.get(entry.id, 0.0)
         + 0.6 * topic_match
         + 0.2 * part_match
-        + (1.0 if definition else 0.0)
+        + (0.8 if definition else 0.0)
         + (0.3 if why else 0.0)
+        + (0.5 if verdict else 0.0)
     )
+
+
+def _first_topic(vocabulary: Vocabulary, question: Question) -> str | None:
+    """The topic the question names first ("what is bone remodeling in osteoporosis?")."""
+    topics = _topics(vocabulary, question.concepts)
+    named = sorted(
+        (t for t in question.context + question.terms if t.concept in topics),
+        key=lambda t: (t.position < 0, t.position),
+    )
+    return named[0].concept if named else None
 
 
 def _span(vocabulary: Vocabulary, question: Question, missing: Iterable[str]) -> tuple[str, ...]:
@@ -551,13 +589,15 @@ def decide(
     attribution = _attribution(question, knowledge, vocabulary, needed | context)
     if attribution:
         return attribution
+    words = frozenset(tokenize(" ".join(t.text for t in question.context + question.terms)))
     covers = [
-        _cover(vocabulary, c, needed, context)
+        _cover(vocabulary, c, needed, context, words)
         for c in _candidates(question, knowledge, index, entries)
     ]
 
     def fit(cover: _Cover) -> float:
-        return _fit(question, vocabulary, cover.candidate.entry, preferred, confidence)
+        entry = cover.candidate.entry
+        return _fit(question, vocabulary, entry, preferred, confidence) + 0.3 * cover.overlap
 
     # An answer needs a question about something the article is about (a subject, a
     # condition, a part of the body), not only a relation ("how can I improve my memory?").
