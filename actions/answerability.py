@@ -65,6 +65,7 @@ PART_KINDS = ("body", "condition")
 # "is it linked to", "does it help"); a verdict still needs the right one.
 RELATION = "relation"
 COMPARISON = "comparison"
+COMMONNESS = "commonness"
 DEFINITION = "definition"
 DEFINITION_ASPECT = "definition"
 WHY = "why"
@@ -257,11 +258,15 @@ def _is_drug(vocabulary: Vocabulary, concept: str) -> bool:
     return concept != MEDICATION and MEDICATION in vocabulary.implied([concept])
 
 
-def names_something(question: Question, vocabulary: Vocabulary) -> bool:
+def names_something(question: Question, vocabulary: Vocabulary, plain: bool = False) -> bool:
     """Whether a message names something the article could be about (a subject, a
-    condition, a part of the body): "tell me more about calcium" is a question of its
-    own, "tell me more" is not."""
-    return any(_kind(vocabulary, c) in TOPIC_KINDS + PART_KINDS for c in question.concepts)
+    condition, a part of the body), or with `plain`, any thing at all ("fingernails"):
+    "tell me more about calcium" is a question of its own, "tell me more" is not."""
+    return any(
+        _kind(vocabulary, t.concept) in TOPIC_KINDS + PART_KINDS
+        or (plain and t.asks and not _kind(vocabulary, t.concept))
+        for t in question.context + question.terms
+    )
 
 
 def _role(vocabulary: Vocabulary, concept: str, topics: set[str]) -> str:
@@ -310,6 +315,10 @@ def follow_up(
     if replaced & {"relation", "ask"}:
         replaced |= {"relation", "ask", "outcome"}
     if question.together and any(_is_drug(vocabulary, c) for c in old_topics):
+        replaced.discard("topic")
+    # "I can't swallow pills": a general word (pills, food) beside a specific topic
+    # (vitamin D) does not replace it.
+    if new_topics and all(vocabulary.is_generic(c) for c in new_topics):
         replaced.discard("topic")
     kept = [
         Term(c, c.replace("_", " "), -1)
@@ -661,21 +670,20 @@ def _attribution(
 ) -> Decision | None:
     """Two or more drugs the article covers, named in one question, when the article
     covers for each of them what is asked of it."""
+    named_drugs = {c for c in question.concepts if _is_drug(vocabulary, c)}
     drugs = [
         entry
         for entry in knowledge.entries.values()
-        if entry.aspect == MEDICATION_ASPECT and set(question.concepts) & set(entry.subjects)
+        if entry.aspect == MEDICATION_ASPECT and named_drugs & set(entry.subjects)
     ]
     if len(drugs) < 2:
         return None
     named = {c for drug in drugs for c in drug.subjects}
-    # What is asked of each drug: the effect and its kind of question, not every word
-    # of the story around it ("the steroids I take for my asthma").
-    asked = {
-        c
-        for c in needed - named
-        if c == RELATION or _kind(vocabulary, c) in ASK_KINDS + PART_KINDS
-    }
+    # What is asked of each drug: the effect, and the parts of the body it is asked of;
+    # not every word of the story around it ("the steroids I take for my asthma").
+    asked = {c for c in needed - named if c == RELATION or _kind(vocabulary, c) in PART_KINDS}
+    if {c for c in needed if _kind(vocabulary, c) in ASK_KINDS} - {COMMONNESS}:
+        return None  # "which is cheaper", "which is safe for children": not attribution
     for drug in drugs:
         candidate = _Candidate(drug, drug.sentences, "subject")
         if _cover(vocabulary, candidate, frozenset(asked), frozenset()).missing:
@@ -684,10 +692,15 @@ def _attribution(
 
 
 def decide_tip(
-    question: Question, tips: Sequence[Tip], given: Iterable[str], vocabulary: Vocabulary
+    question: Question,
+    tips: Sequence[Tip],
+    given: Iterable[str],
+    vocabulary: Vocabulary,
+    knowledge: KnowledgeBase | None = None,
 ) -> Decision:
     """The next tip not yet given that covers what the request names ("a tip for my
-    bones", "an exercise tip"): its sentence, or its focus, must cover it. When no tip
+    bones", "an exercise tip"): its sentence, its focus or the subjects of the entry
+    quoting it (`knowledge`) must cover it. When no tip
     covers the request, the next tip is still given, with the user's words it does not
     cover (the reply says the article has no tip about them)."""
     seen = set(given)
@@ -695,8 +708,9 @@ def decide_tip(
     needed = _needed(vocabulary, question, question.context + question.terms) - {RELATION}
 
     def missing(tip: Tip) -> frozenset[str]:
-        base = vocabulary.implied([tip.focus, *_TIP_FOCUS_ALSO.get(tip.focus, ())])
-        return needed - base - _sentence_concepts(vocabulary, tip.quote.text)
+        entry = knowledge.entry_quoting(tip.quote) if knowledge else None
+        about = [tip.focus, *_TIP_FOCUS_ALSO.get(tip.focus, ()), *(entry.subjects if entry else ())]
+        return needed - vocabulary.implied(about) - _sentence_concepts(vocabulary, tip.quote.text)
 
     fresh = [t for t in tips if t.id not in seen]
     for tip in fresh:

@@ -119,11 +119,12 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType
 
 
 def is_own_question(tracker: Tracker) -> bool:
-    """A message classified as "tell me more" or "where does it say that?" that names a
-    subject of its own ("tell me more about calcium", "which foods are sources of
-    calcium?") is a question, and is answered as one."""
+    """A message classified as "tell me more", "where does it say that?" or "what can you
+    do?" that names something of its own ("tell me more about calcium", "which foods are
+    sources of calcium?", "would these help my nails too?") is a question, and is
+    answered as one."""
     knowledge, vocabulary = load_knowledge(), load_vocabulary()
-    return names_something(question_of(tracker, knowledge, vocabulary), vocabulary)
+    return names_something(question_of(tracker, knowledge, vocabulary), vocabulary, plain=True)
 
 
 class ActionAnswer(Action):
@@ -239,6 +240,8 @@ class ActionListTopics(Action):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[EventType]:
+        if is_own_question(tracker):
+            return answer(dispatcher, tracker)
         knowledge = load_knowledge()
         topics = "\n".join(f"• {e.label}" for e in knowledge.entries.values())
         dispatcher.utter_message(

@@ -93,6 +93,8 @@ class Concept:
     implies: tuple[str, ...]
     # A shorthand read as the concepts it implies ("the two" → osteoporosis, hair loss).
     expands: bool = False
+    # A general word for a kind of subject ("pills", "food"), not one subject itself.
+    generic: bool = False
 
 
 class Vocabulary:
@@ -124,6 +126,7 @@ class Vocabulary:
                     known.kind or concept.kind,
                     tuple(dict.fromkeys(known.implies + concept.implies)),
                     known.expands or concept.expands,
+                    known.generic or concept.generic,
                 )
             self.concepts[concept.name] = concept
             for phrase in [concept.name.replace("_", " "), *phrases]:
@@ -160,6 +163,10 @@ class Vocabulary:
     def kind(self, concept: str) -> str:
         found = self.concepts.get(concept)
         return found.kind if found else ""
+
+    def is_generic(self, concept: str) -> bool:
+        found = self.concepts.get(concept)
+        return bool(found and found.generic)
 
     def implied(self, concepts: Iterable[str]) -> frozenset[str]:
         """`concepts` with everything they imply ("hair_loss" implies "hair")."""
@@ -376,6 +383,7 @@ def _vocabulary_concepts(raw: dict[str, Any]) -> list[tuple[Concept, list[str]]]
             str(spec.get("kind", "")),
             tuple(str(i) for i in spec.get("implies") or ()),
             bool(spec.get("expands")),
+            bool(spec.get("generic")),
         )
         concepts.append((concept, [str(w) for w in spec.get("words") or ()]))
     return concepts

@@ -50,7 +50,7 @@ def send_next_tip(
     vocabulary = load_vocabulary()
     if question is None:
         question = read_question("", vocabulary)
-    decision = decide_tip(question, tips, given, vocabulary)
+    decision = decide_tip(question, tips, given, vocabulary, knowledge)
     record = [SlotSet(SLOT_ANSWERABILITY, decision.record())]
     if decision.tip is None:
         if decision.reason == NO_MORE_TIPS_FOR:

@@ -376,10 +376,11 @@ def main(argv: Sequence[str] | None = None) -> list[Report]:
             json.dumps(report.figures(), indent=2), "utf-8"
         )
         print(report.summary())
-    failures = [{"set": r.name, **f} for r in reports if not r.sealed for f in r.failures]
-    DEV_FAILURES.write_text(
-        yaml.safe_dump(failures, allow_unicode=True, sort_keys=False, width=100), "utf-8"
-    )
+    if any(not r.sealed for r in reports):
+        failures = [{"set": r.name, **f} for r in reports if not r.sealed for f in r.failures]
+        DEV_FAILURES.write_text(
+            yaml.safe_dump(failures, allow_unicode=True, sort_keys=False, width=100), "utf-8"
+        )
     if any(not r.sealed for r in reports):
         print(f"development-set failures: {DEV_FAILURES.relative_to(ROOT)}")
     return reports
