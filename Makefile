@@ -8,6 +8,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 INSTALLED := $(VENV)/.installed
 SPACY_MODEL := build/spacy-en-lookup
+LEXICON := build/wordnet-lexicon.json
 MODEL := models/osteo-hair-faq.tar.gz
 WEBCHAT := build/webchat/webchat.js
 CHROMIUM := /usr/bin/chromium
@@ -17,10 +18,10 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install train run shell test unit lint types validate heldout calibrate crossval bench clean \
+.PHONY: install train run shell test unit lint types validate eval crossval bench clean \
   telegram-webhook
 
-install: $(INSTALLED) $(SPACY_MODEL)/meta.json $(WEBCHAT)
+install: $(INSTALLED) $(SPACY_MODEL)/meta.json $(LEXICON) $(WEBCHAT)
 
 $(INSTALLED): requirements.txt constraints.txt
 	@python310="$$(scripts/find_python310.sh)" || exit 1; \
@@ -31,6 +32,10 @@ $(INSTALLED): requirements.txt constraints.txt
 
 $(SPACY_MODEL)/meta.json: scripts/build_spacy_model.py $(INSTALLED)
 	$(PY) scripts/build_spacy_model.py $(SPACY_MODEL)
+
+# WordNet's word classes, read by the answerability decision (actions/wordclasses.py).
+$(LEXICON): scripts/build_wordnet_lexicon.py $(INSTALLED)
+	$(PY) scripts/build_wordnet_lexicon.py $(LEXICON)
 
 # The website widget's script, from the npm registry (no CDN at run time).
 $(WEBCHAT): scripts/build_webchat.sh
@@ -76,14 +81,13 @@ unit: install
 test: install $(MODEL) $(CHROMIUM)
 	scripts/test.sh
 
-calibrate: install
-	$(PY) -m scripts.calibrate_retrieval
-
 crossval: install $(SPACY_MODEL)/meta.json
 	$(PY) -m scripts.nlu_crossval
 
-heldout: install $(MODEL)
-	$(PY) -m scripts.evaluate_heldout
+# Answer quality on the development sets (failures in results/) and the sealed set
+# (figures only): scripts/evaluate.py.
+eval: install $(MODEL)
+	$(PY) -m scripts.evaluate
 
 # Our assistant against stock Rasa (DIET + TED) on the same data: BENCHMARKS.md.
 # (It trains both models itself, to time the training.)

@@ -124,8 +124,11 @@ class Question:
         """What a follow-up needs of this question (kept in the tracker); `without` the
         concepts the article did not cover, which the user has been told about."""
         dropped = set(without)
+        kept = [c for c in self.concepts if c not in dropped]
+        said = {t.concept: t.text for t in self.context + self.terms}
         return {
-            "concepts": [c for c in self.concepts if c not in dropped],
+            "concepts": kept,
+            "words": {c: said[c] for c in kept if c in said},
             "yes_no": self.yes_no,
         }
 
@@ -320,8 +323,9 @@ def follow_up(
     # (vitamin D) does not replace it.
     if new_topics and all(vocabulary.is_generic(c) for c in new_topics):
         replaced.discard("topic")
+    words = previous.get("words") or {}
     kept = [
-        Term(c, c.replace("_", " "), -1)
+        Term(c, str(words.get(c) or c.replace("_", " ")), -1)
         for c, role in old_roles.items()
         if role not in replaced and c not in new_roles
     ]

@@ -101,6 +101,28 @@ def test_where_does_it_say_that_after_a_tip_cites_the_tip(bot: Bot) -> None:
     assert "section “Nutritional Strategies for Bone and Hair Resilience”" in source
 
 
+@pytest.mark.parametrize(
+    ("message", "words"),
+    [
+        ("Does HRT cause breast cancer?", "“breast cancer”"),
+        ("Can prednisone make you gain weight?", "“gain weight”"),
+        ("Which exercise is best for hair growth?", "“hair growth”"),
+        ("Is too much calcium bad for the heart?", "“heart”"),
+        ("How do I get tested for vitamin D deficiency?", "“tested”"),
+    ],
+)
+def test_a_near_miss_gets_what_the_article_says_without_a_verdict(
+    bot: Bot, responses: dict[str, str], message: str, words: str
+) -> None:
+    replies = [r["text"] for r in bot.send(new_sender(), message)]
+    opening = responses["utter_partial_answer"].split("{")[0]
+    answer = replies[-1]
+    assert answer.startswith(opening)
+    assert words in answer
+    assert SOURCE in answer
+    assert not any(r.startswith(("Yes", "No", "They can", "Possibly")) for r in replies)
+
+
 def test_out_of_scope_is_declined_and_points_to_a_doctor(
     bot: Bot, responses: dict[str, str]
 ) -> None:
@@ -111,9 +133,10 @@ def test_out_of_scope_is_declined_and_points_to_a_doctor(
 
 
 def test_personal_advice_is_never_given(bot: Bot, responses: dict[str, str]) -> None:
-    reply = texts(bot.send(new_sender(), "should I stop taking my Fosamax?"))
-    assert reply.startswith(responses["utter_personal_advice"])
-    assert "rare side effect" in reply
+    replies = [r["text"] for r in bot.send(new_sender(), "should I stop taking my Fosamax?")]
+    assert replies[0].startswith(responses["utter_personal_advice"])
+    assert "rare side effect" in replies[-1]
+    assert not any(r.startswith(("Yes", "No", "They can", "Possibly")) for r in replies)
 
 
 def test_an_emergency_gets_urgent_care_advice(bot: Bot, responses: dict[str, str]) -> None:
