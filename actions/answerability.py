@@ -79,21 +79,40 @@ _QUESTION_WORDS = frozenset(
     """what whats how why when where which who whom whose can could does do did is are
     was were will would should shall may might has have had am any tell explain describe
     define give list name isnt doesnt dont cant arent wont wouldnt couldnt shouldnt
-    didnt hasnt havent""".split()
+    didnt hasnt havent""".split()  # noqa: SIM905
 )
 _YES_NO_WORDS = frozenset(
     """can could does do did is are was were will would should shall may might has have
     had am isnt doesnt dont cant arent wont wouldnt couldnt shouldnt didnt hasnt
-    havent""".split()
+    havent""".split()  # noqa: SIM905
 )
-_FILLERS = frozenset("so ok okay and but hi hey hello well also then um hmm oh ah quick".split())
+_FILLERS = frozenset(
+    [
+        "so",
+        "ok",
+        "okay",
+        "and",
+        "but",
+        "hi",
+        "hey",
+        "hello",
+        "well",
+        "also",
+        "then",
+        "um",
+        "hmm",
+        "oh",
+        "ah",
+        "quick",
+    ]
+)
 _NEGATIONS = frozenset(
     """not no never nor without doesnt dont isnt arent cant wont wouldnt couldnt shouldnt
-    didnt hasnt havent""".split()
+    didnt hasnt havent""".split()  # noqa: SIM905
 )
 # Words that keep the drug of the previous question beside a new one ("I'm also on
 # Fosamax, which one is it?").
-_TOGETHER = frozenset("also both too either which".split())
+_TOGETHER = frozenset(["also", "both", "too", "either", "which"])
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _EMBEDDED = re.compile(r"\b(?:whether|if|why|how|what|which|who|when|where)\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"\s*(?:[,;:]|\s-\s|—|–)\s*")
@@ -386,8 +405,10 @@ def _effect_unnamed(vocabulary: Vocabulary, question: Question, topics: set[str]
     """A question about an effect ("can X cause…") whose only other concept is its topic."""
     asking = [t for t in question.context + question.terms if t.asks and t.concept not in topics]
     kinds = {_kind(vocabulary, t.concept) for t in asking}
-    return "relation" in kinds and not kinds & {*PART_KINDS, *ASK_KINDS, ""} and any(
-        not t.asks for t in question.terms
+    return (
+        "relation" in kinds
+        and not kinds & {*PART_KINDS, *ASK_KINDS, ""}
+        and any(not t.asks for t in question.terms)
     )
 
 
@@ -400,16 +421,16 @@ def _cover(
 ) -> _Cover:
     """The candidate's sentence that covers most of `needed` (with the entry's subjects),
     and what stays uncovered; between equals, the one that says most of it itself, then
-    the one that uses most of the question's `words` (stems). `context` may be covered by any of its sentences, and so may the
-    further parts of a question about several ("does it affect bones and hair?"), once
-    one of them is in the sentence."""
+    the one that uses most of the question's `words` (stems). `context` may be covered
+    by any of its sentences, and so may the further parts of a question about several
+    ("does it affect bones and hair?"), once one of them is in the sentence."""
     entry = candidate.entry
     base = _generalised(vocabulary, vocabulary.implied(entry.subjects)) if entry else frozenset()
     said = [_sentence_concepts(vocabulary, q.text) for q in candidate.sentences]
     everywhere = base.union(*said)
     parts = {c for c in needed if _kind(vocabulary, c) in PART_KINDS}
     best: _Cover | None = None
-    for sentence, concepts in zip(candidate.sentences, said):
+    for sentence, concepts in zip(candidate.sentences, said, strict=True):
         missing = needed - base - concepts
         if parts - missing:
             missing -= parts & everywhere
@@ -541,7 +562,9 @@ def _span(vocabulary: Vocabulary, question: Question, missing: Iterable[str]) ->
 
 def _reason(vocabulary: Vocabulary, missing: Iterable[str], default: str) -> str:
     """What was not covered, by kind: "not_covered:ask:cost", "no_subject:word"..."""
-    kinds = [f"{_kind(vocabulary, c)}:{c}" if _kind(vocabulary, c) else "word" for c in sorted(missing)]
+    kinds = [
+        f"{_kind(vocabulary, c)}:{c}" if _kind(vocabulary, c) else "word" for c in sorted(missing)
+    ]
     return f"{default}:{','.join(dict.fromkeys(kinds))}" if kinds else default
 
 
@@ -638,13 +661,13 @@ def decide(
         )
     # The entry about the question's own topic that covers most of it.
     best = min(about, key=lambda c: (len(c.missing), -fit(c)))
-    entry = best.candidate.entry
-    assert entry is not None
+    topic_entry = best.candidate.entry
+    assert topic_entry is not None
     return Decision(
         PARTIAL,
         _reason(vocabulary, best.missing, "not_covered"),
-        entry,
-        _quotes(entry, best.sentence),
+        topic_entry,
+        _quotes(topic_entry, best.sentence),
         NEUTRAL,
         tuple(sorted(best.missing)),
         _span(vocabulary, question, best.missing)

@@ -188,9 +188,7 @@ class Vocabulary:
         keys = _deletions(word) | {word}
         candidates = set().union(*(self._spellings.get(k, set()) for k in keys))
         matches = sorted(
-            c
-            for c in candidates
-            if len(c) >= 5 and c[0] == word[0] and _within_one_edit(word, c)
+            c for c in candidates if len(c) >= 5 and c[0] == word[0] and _within_one_edit(word, c)
         )
         return matches[0] if matches else None
 
@@ -259,7 +257,9 @@ class Vocabulary:
                 if compound:
                     # "hot flash", "celiac disease": one thing, in no concept.
                     said = " ".join(words[i : i + compound])
-                    asks = self.word_classes is None or self.word_classes.asks(said.replace(" ", "_"))
+                    asks = self.word_classes is None or self.word_classes.asks(
+                        said.replace(" ", "_")
+                    )
                     terms.append(Term(" ".join(stems[i : i + compound]), said, i, False, asks))
                     i += compound
                     continue
@@ -282,11 +282,11 @@ class Vocabulary:
             return 0
         for length in (3, 2):
             part = words[i : i + length]
-            if len(part) == length and not any(
+            plain = len(part) == length and not any(
                 w in STOPWORDS or _NUMBER.fullmatch(w) or self._in_concept(w) for w in part
-            ):
-                if self.word_classes.known("_".join(part)):
-                    return length
+            )
+            if plain and self.word_classes.known("_".join(part)):
+                return length
         return 0
 
     def _asks(self, word: str, following: str, last: bool) -> bool:

@@ -63,7 +63,9 @@ def send_next_tip(
         return record
     events = disclaimer_once(dispatcher, tracker)
     if decision.uncovered:
-        dispatcher.utter_message(response=UTTER_NO_TIP_FOR, uncovered=quoted_list(decision.uncovered))
+        dispatcher.utter_message(
+            response=UTTER_NO_TIP_FOR, uncovered=quoted_list(decision.uncovered)
+        )
     tip = decision.tip
     dispatcher.utter_message(response=UTTER_TIP, tip=tip.tip, **citation([tip.quote]))
     # Follow-ups ("I'm vegan", "where does it say that?") lean on the tip's sentence and

@@ -42,14 +42,42 @@ BODILY_VERBS = frozenset({"body", "consumption"})
 # The first verb sense of an -ing word that names an activity ("swimming", "smoking").
 ACTIVITY_VERBS = frozenset({"motion", "consumption", "body", "competition"})
 ABSTRACT_NOUNS = frozenset(
-    {"Tops", "attribute", "cognition", "communication", "event", "feeling", "group",
-     "location", "motive", "phenomenon", "relation", "shape"}  # fmt: skip
+    {
+        "Tops",
+        "attribute",
+        "cognition",
+        "communication",
+        "event",
+        "feeling",
+        "group",
+        "location",
+        "motive",
+        "phenomenon",
+        "relation",
+        "shape",
+    }
 )
 _SUFFIXES = {
-    "n": (("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"),
-          ("men", "man"), ("ies", "y"), ("s", "")),  # fmt: skip
-    "v": (("ies", "y"), ("es", "e"), ("es", ""), ("ed", "e"), ("ed", ""), ("ing", "e"),
-          ("ing", ""), ("s", "")),  # fmt: skip
+    "n": (
+        ("ses", "s"),
+        ("xes", "x"),
+        ("zes", "z"),
+        ("ches", "ch"),
+        ("shes", "sh"),
+        ("men", "man"),
+        ("ies", "y"),
+        ("s", ""),
+    ),
+    "v": (
+        ("ies", "y"),
+        ("es", "e"),
+        ("es", ""),
+        ("ed", "e"),
+        ("ed", ""),
+        ("ing", "e"),
+        ("ing", ""),
+        ("s", ""),
+    ),
     "a": (("er", ""), ("est", ""), ("er", "e"), ("est", "e")),
     "r": (),
 }
@@ -70,10 +98,10 @@ class WordClasses:
         for pos, rules in _SUFFIXES.items():
             for suffix, ending in rules:
                 if pos not in found and word.endswith(suffix) and len(word) > len(suffix) + 1:
-                    base = word[: -len(suffix)] + ending
-                    classes = (self._lemmas.get(base) or {}).get(pos)
-                    if classes:
-                        found[pos] = classes
+                    stemmed = word[: -len(suffix)] + ending
+                    inflected = (self._lemmas.get(stemmed) or {}).get(pos)
+                    if inflected:
+                        found[pos] = inflected
         return found
 
     def known(self, word: str) -> bool:

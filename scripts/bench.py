@@ -369,8 +369,8 @@ def quality_section(ours: Result) -> list[str]:
         ("Out-of-scope by kind", "out_of_scope_by_kind"),
         ("Follow-up turns by kind", "follow_up_by_kind"),
     ):
-        cells = ", ".join(f"{k} {rate * 100:.0f}/{n}" for k, (rate, n) in sealed[key].items())
-        lines.append(f"- {title}: {cells}")
+        kinds = ", ".join(f"{k} {rate * 100:.0f}/{n}" for k, (rate, n) in sealed[key].items())
+        lines.append(f"- {title}: {kinds}")
     return lines
 
 
@@ -395,8 +395,12 @@ def write_report(ours: Result, stock: Result, args: argparse.Namespace, seconds:
         for role, key in (("Rasa process", "rasa"), ("action server", "actions"))
     ]
     rows += [
-        (f"Sealed set: {label} (%)", ours.quality["sealed"][key] * 100,
-         stock.quality["sealed"][key] * 100, "{:.1f}")  # fmt: skip
+        (
+            f"Sealed set: {label} (%)",
+            ours.quality["sealed"][key] * 100,
+            stock.quality["sealed"][key] * 100,
+            "{:.1f}",
+        )
         for label, key in QUALITY
     ]
     table = ["| Measure | Ours | Stock Rasa (DIET + TED) | Ours / stock |", "|---|---|---|---|"]

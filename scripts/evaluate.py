@@ -303,8 +303,9 @@ def evaluate(send: Send, questions: QuestionSet, judge: Judge) -> Report:
 
     def failed(kind: str, item: Item, messages: list[str]) -> None:
         if not questions.sealed:
-            report.failures.append({"kind": kind, "group": item.group, "text": item.text,
-                                    "reply": "\n".join(messages)})
+            report.failures.append(
+                {"kind": kind, "group": item.group, "text": item.text, "reply": "\n".join(messages)}
+            )
 
     def sender() -> str:
         return f"eval-{uuid.uuid4().hex}"

@@ -16,8 +16,8 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge import KnowledgeBase, load_knowledge
 from actions.concepts import Vocabulary, load_vocabulary
+from actions.knowledge import KnowledgeBase, load_knowledge
 from actions.retrieval import PassageIndex, load_index
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent

@@ -39,10 +39,14 @@ def _figures(report: Report) -> str:
 @pytest.mark.parametrize("path", DEV_SETS, ids=lambda p: p.stem)
 def test_the_development_sets_stay_above_their_floors(bot: Bot, path) -> None:  # type: ignore[no-untyped-def]
     knowledge = load_knowledge()
-    report = evaluate(bot.send, load_set(path, knowledge, sealed=False), Judge.for_project(knowledge))
+    report = evaluate(
+        bot.send, load_set(path, knowledge, sealed=False), Judge.for_project(knowledge)
+    )
     correct, declined, out_of_scope, follow_ups = DEV_FLOORS[path.stem]
     figures = report.figures()
-    failures = "\n".join(f"{f['kind']}: {f['text']!r} -> {f['reply'][:160]!r}" for f in report.failures)
+    failures = "\n".join(
+        f"{f['kind']}: {f['text']!r} -> {f['reply'][:160]!r}" for f in report.failures
+    )
     print(report.summary())
     assert figures["in_scope_correct"] >= correct, failures
     assert figures["in_scope_wrongly_declined"] <= declined, failures
@@ -67,6 +71,4 @@ def test_the_sealed_set_never_falls_below_its_ratchet(bot: Bot) -> None:
     )
     assert figures["out_of_scope_declined"] >= FLOORS["out_of_scope_declined"], _figures(report)
     assert figures["near_miss_declined"] >= FLOORS["near_miss_declined"], _figures(report)
-    assert figures["follow_up_turns_correct"] >= FLOORS["follow_up_turns_correct"], (
-        _figures(report)
-    )
+    assert figures["follow_up_turns_correct"] >= FLOORS["follow_up_turns_correct"], _figures(report)

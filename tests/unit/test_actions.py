@@ -13,6 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import constants
+from actions.answerability import ANSWER, Decision
 from actions.answering import (
     ActionAnswer,
     ActionCiteSource,
@@ -20,7 +21,6 @@ from actions.answering import (
     ActionPersonalAdvice,
     ActionTellMore,
 )
-from actions.answerability import ANSWER, Decision
 from actions.knowledge import load_knowledge
 from actions.messages import send_decision
 from actions.tipping import ActionGiveTip
@@ -65,8 +65,12 @@ def after_answer(entry_id: str, question: list[str] | None = None) -> dict[str, 
         "last_quotes": quotes_of(entry_id),
         "more_shown": False,
         "last_question": {"concepts": question or list(entry.subjects), "yes_no": True},
-        "answerability": {"outcome": "answer", "reason": "covered", "entry": entry_id,
-                          "uncovered": []},  # fmt: skip
+        "answerability": {
+            "outcome": "answer",
+            "reason": "covered",
+            "entry": entry_id,
+            "uncovered": [],
+        },
     }
 
 
@@ -304,7 +308,9 @@ def test_personal_advice_points_to_the_doctor_and_gives_no_verdict(
     conversation: Conversation,
 ) -> None:
     messages = conversation.turn(
-        ActionPersonalAdvice(), "should I stop my fosamax, my hair is falling out", "personal_advice"
+        ActionPersonalAdvice(),
+        "should I stop my fosamax, my hair is falling out",
+        "personal_advice",
     )
 
     assert responses(messages) == ["utter_personal_advice", "utter_neutral_answer"]
@@ -373,28 +379,53 @@ def test_the_disclaimer_comes_once_before_the_first_answer(
 # --- Every reply exists in the domain and gets every variable it needs --------------------
 
 SCENARIOS = [
-    pytest.param(ActionAnswer(), "Can Fosamax cause hair loss?", "ask_bisphosphonates", {},
-                 id="answer"),  # fmt: skip
-    pytest.param(ActionAnswer(), "What are bisphosphonates used for?", "ask_bisphosphonates", {},
-                 id="neutral"),  # fmt: skip
-    pytest.param(ActionAnswer(), "Can prednisone make you gain weight?", "ask_glucocorticoids",
-                 {}, id="partial"),  # fmt: skip
+    pytest.param(
+        ActionAnswer(), "Can Fosamax cause hair loss?", "ask_bisphosphonates", {}, id="answer"
+    ),
+    pytest.param(
+        ActionAnswer(),
+        "What are bisphosphonates used for?",
+        "ask_bisphosphonates",
+        {},
+        id="neutral",
+    ),
+    pytest.param(
+        ActionAnswer(),
+        "Can prednisone make you gain weight?",
+        "ask_glucocorticoids",
+        {},
+        id="partial",
+    ),
     pytest.param(ActionAnswer(), "does minoxidil work", "out_of_scope", {}, id="decline"),
     pytest.param(ActionAnswer(), "why?", "ask_followup", {}, id="unclear"),
-    pytest.param(ActionAnswer(), "fosamax and prednisone, which one is it?", "ask_bisphosphonates",
-                 {}, id="attribution"),  # fmt: skip
+    pytest.param(
+        ActionAnswer(),
+        "fosamax and prednisone, which one is it?",
+        "ask_bisphosphonates",
+        {},
+        id="attribution",
+    ),
     pytest.param(ActionTellMore(), "More", "ask_more", after_answer("causal_link"), id="more"),
     pytest.param(ActionTellMore(), "More", "ask_more", after_answer("protein"), id="no-more"),
     pytest.param(ActionTellMore(), "More", "ask_more", {}, id="nothing-yet"),
-    pytest.param(ActionCiteSource(), "Source?", "ask_source", after_answer("calcium"),
-                 id="source"),  # fmt: skip
-    pytest.param(ActionPersonalAdvice(), "Should I stop my steroids?", "personal_advice", {},
-                 id="personal-advice"),  # fmt: skip
+    pytest.param(ActionCiteSource(), "Source?", "ask_source", after_answer("calcium"), id="source"),
+    pytest.param(
+        ActionPersonalAdvice(),
+        "Should I stop my steroids?",
+        "personal_advice",
+        {},
+        id="personal-advice",
+    ),
     pytest.param(ActionListTopics(), "What can you do?", "ask_capabilities", {}, id="topics"),
     pytest.param(ActionGiveTip(), "A tip", "ask_tip", {}, id="tip"),
     pytest.param(ActionGiveTip(), "A tip for sleep", "ask_tip", {}, id="no-tip-for"),
-    pytest.param(ActionGiveTip(), "An exercise tip", "ask_tip", {"tips_given": ["tip_exercise"]},
-                 id="no-more-tips-focus"),  # fmt: skip
+    pytest.param(
+        ActionGiveTip(),
+        "An exercise tip",
+        "ask_tip",
+        {"tips_given": ["tip_exercise"]},
+        id="no-more-tips-focus",
+    ),
     pytest.param(ActionGiveTip(), "A tip", "ask_tip", {"tips_given": ALL_TIPS}, id="no-more-tips"),
 ]
 

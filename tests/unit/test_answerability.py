@@ -151,9 +151,7 @@ NEAR_MISSES = {
 @pytest.mark.parametrize(
     "question", [pytest.param(q, id=f"{k}: {q}") for k, qs in NEAR_MISSES.items() for q in qs]
 )
-def test_a_question_the_article_does_not_answer_is_never_answered(
-    ask: Any, question: str
-) -> None:
+def test_a_question_the_article_does_not_answer_is_never_answered(ask: Any, question: str) -> None:
     decision = ask(question)
 
     assert decision.outcome in (PARTIAL, DECLINE), decision
@@ -172,8 +170,10 @@ def test_a_question_the_article_does_not_answer_is_never_answered(
         ("whats osteoperosis", {"what_is_osteoporosis"}),
         ("Could you please provide a definition of osteoporosis?", {"what_is_osteoporosis"}),
         ("can fosamax make my hair fall out", {"bisphosphonates"}),
-        ("Are there any reports linking bisphosphonates like Boniva to hair shedding?",
-         {"bisphosphonates"}),  # fmt: skip
+        (
+            "Are there any reports linking bisphosphonates like Boniva to hair shedding?",
+            {"bisphosphonates"},
+        ),
         ("how much calcium do adults need", {"calcium"}),
         ("what foods have calcium in them", {"calcium"}),
         ("how much vit d a day", {"vitamin_d_dose"}),
@@ -184,10 +184,16 @@ def test_a_question_the_article_does_not_answer_is_never_answered(
         ("does estrogen drop after menopause affect bones and hair?", {"estrogen_menopause"}),
         ("why do osteoporosis and hair loss happen together", {"why_together", "causal_link"}),
         ("bones + hair both going, what do they have in common?", {"why_together"}),
-        ("I've been on pred for 2 years for my back pain, could that be thinning my hair "
-         "and my bones", {"glucocorticoids"}),  # fmt: skip
-        ("My mom has osteoporosis and her doctor mentioned her hormones. Can menopause "
-         "really make hair thin on top?", {"female_pattern_hair_loss", "estrogen_menopause"}),  # fmt: skip
+        (
+            "I've been on pred for 2 years for my back pain, could that be thinning my hair "
+            "and my bones",
+            {"glucocorticoids"},
+        ),
+        (
+            "My mom has osteoporosis and her doctor mentioned her hormones. Can menopause "
+            "really make hair thin on top?",
+            {"female_pattern_hair_loss", "estrogen_menopause"},
+        ),
         ("does walking help osteoporosis", {"exercise", "what_can_i_do"}),
         ("can stress make my hair shed", {"stress", "telogen_effluvium"}),
         ("is protein important for bones and hair", {"protein", "calcium"}),
@@ -247,8 +253,18 @@ def test_personal_advice_gets_no_verdict_and_no_summary_of_ours(ask: Any) -> Non
 
 # Effects, groups of people and quantities that the article never mentions (checked
 # below), asked of each entry that has a verdict: none of them may get it.
-UNSAID_EFFECTS = ["weight gain", "headaches", "insomnia", "nausea", "acne", "kidney stones",
-                  "high blood pressure", "memory problems", "dizziness", "tooth decay"]  # fmt: skip
+UNSAID_EFFECTS = [
+    "weight gain",
+    "headaches",
+    "insomnia",
+    "nausea",
+    "acne",
+    "kidney stones",
+    "high blood pressure",
+    "memory problems",
+    "dizziness",
+    "tooth decay",
+]
 UNSAID_GROUPS = ["children", "teenagers", "pregnant women", "breastfeeding mothers", "toddlers"]
 UNSAID_QUANTITIES = [
     "What dose of {s} is safe?",
@@ -305,8 +321,11 @@ def test_no_verdict_for_what_the_article_never_says_of_a_subject(
         (("what is telogen effluvium", "is it permanent?"), "telogen_effluvium", SUMMARY),
         (("how much calcium do adults need", "what foods have it?"), "calcium", SUMMARY),
         (("does low vitamin d cause hair loss", "how much per day?"), "vitamin_d_dose", SUMMARY),
-        (("does low vitamin d cause hair loss", "can i just get it from the sun instead"),
-         "vitamin_d_dose", NEUTRAL),  # fmt: skip
+        (
+            ("does low vitamin d cause hair loss", "can i just get it from the sun instead"),
+            "vitamin_d_dose",
+            NEUTRAL,
+        ),
         (("what is osteoporosis", "why does it happen?"), None, None),
     ],
 )
@@ -490,6 +509,6 @@ def test_tips_run_out_per_focus_and_then_altogether(
     assert decide_tip(exercise, knowledge.tips, ["tip_exercise"], vocabulary).reason == (
         NO_MORE_TIPS_FOR
     )
-    assert decide_tip(read_question("", vocabulary), knowledge.tips, everything, vocabulary).reason == (
-        NO_MORE_TIPS
-    )
+    assert decide_tip(
+        read_question("", vocabulary), knowledge.tips, everything, vocabulary
+    ).reason == (NO_MORE_TIPS)
