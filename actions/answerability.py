@@ -86,26 +86,7 @@ _YES_NO_WORDS = frozenset(
     had am isnt doesnt dont cant arent wont wouldnt couldnt shouldnt didnt hasnt
     havent""".split()  # noqa: SIM905
 )
-_FILLERS = frozenset(
-    [
-        "so",
-        "ok",
-        "okay",
-        "and",
-        "but",
-        "hi",
-        "hey",
-        "hello",
-        "well",
-        "also",
-        "then",
-        "um",
-        "hmm",
-        "oh",
-        "ah",
-        "quick",
-    ]
-)
+_FILLERS = frozenset("so ok okay and but hi hey hello well also then um hmm oh ah quick".split())  # noqa: SIM905
 _NEGATIONS = frozenset(
     """not no never nor without doesnt dont isnt arent cant wont wouldnt couldnt shouldnt
     didnt hasnt havent""".split()  # noqa: SIM905
@@ -574,7 +555,7 @@ def _reason(vocabulary: Vocabulary, missing: Iterable[str], default: str) -> str
 def lead_for(question: Question, entry: Entry, vocabulary: Vocabulary, advice: bool = False) -> str:
     """VERDICT, SUMMARY or NEUTRAL: how an answer from `entry` may open."""
     base = vocabulary.implied(entry.subjects)
-    summary = _generalised(vocabulary, vocabulary.concepts_of(entry.summary) | base)
+    summary = _sentence_concepts(vocabulary, entry.summary) | _generalised(vocabulary, base)
     covered = _needed(vocabulary, question, question.context + question.terms) <= summary
     asked = vocabulary.implied(question.concepts)
     verdict_fits = (

@@ -27,9 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from actions.knowledge import KNOWLEDGE_DIR, load_knowledge
+from actions.knowledge import KNOWLEDGE_DIR, load_knowledge, read_yaml
 from actions.retrieval import STOPWORDS, stem
 from actions.wordclasses import WordClasses, load_word_classes
 
@@ -151,14 +149,23 @@ class Vocabulary:
             | set(STOPWORDS)
         )
         # Whole words for typo correction: the documents', the concepts' and the neutral
-        # ones (a real English word is never corrected: "heart" is not "heard").
-        self._spellings: dict[str, set[str]] = {}
+        # ones (a real English word is never corrected: "heart" is not "heard"). Their
+        # index is built at the first unknown word.
         long_neutral = {w for phrase in neutral for w in words_of(phrase) if len(w) >= 5}
         concept_words = {w for c, phrases in concepts_words(concepts) for w in phrases}
-        for word in document_words | concept_words | long_neutral:
-            if len(word) >= 4 and not _NUMBER.fullmatch(word):
-                for key in _deletions(word) | {word}:
-                    self._spellings.setdefault(key, set()).add(word)
+        self._spelled = document_words | concept_words | long_neutral
+        self._spelling_index: dict[str, set[str]] | None = None
+
+    @property
+    def _spellings(self) -> dict[str, set[str]]:
+        if self._spelling_index is None:
+            index: dict[str, set[str]] = {}
+            for word in self._spelled:
+                if len(word) >= 4 and not _NUMBER.fullmatch(word):
+                    for key in _deletions(word) | {word}:
+                        index.setdefault(key, set()).add(word)
+            self._spelling_index = index
+        return self._spelling_index
 
     def kind(self, concept: str) -> str:
         found = self.concepts.get(concept)
@@ -361,7 +368,7 @@ def concepts_words(
 
 def _lookup_synonyms(path: Path) -> list[tuple[Concept, list[str]]]:
     """The entity synonym groups of the NLU data: value → its variants."""
-    raw = yaml.safe_load(path.read_text("utf-8")) or {}
+    raw = read_yaml(path.read_text("utf-8")) or {}
     groups = []
     for block in raw.get("nlu") or []:
         if "synonym" in block:
@@ -396,7 +403,7 @@ def load_vocabulary_from(
     entry_subjects: Iterable[str] = (),
     word_classes: WordClasses | None = None,
 ) -> Vocabulary:
-    raw = yaml.safe_load(vocabulary_file.read_text("utf-8")) or {}
+    raw = read_yaml(vocabulary_file.read_text("utf-8")) or {}
     neutral = [str(w) for w in raw.get("neutral") or ()]
     text = "\n".join(p.read_text("utf-8") for p in documents)
     # vocabulary.yml first: where it and a synonym group share a phrase, it wins.

@@ -26,6 +26,11 @@ ENTRIES_SUFFIX = ".entries.yml"
 _SENTENCE_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(])")
 
 
+def read_yaml(text: str) -> Any:
+    """YAML, parsed by libyaml when PyYAML has it (ten times faster than pure Python)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 class KnowledgeError(ValueError):
     """The knowledge files are inconsistent (bad reference, misquoted sentence...)."""
 
@@ -178,7 +183,7 @@ def parse_document(doc_id: str, markdown: str) -> Document:
     match = re.match(r"---\n(.*?)\n---\n", markdown, re.DOTALL)
     if not match:
         raise KnowledgeError(f"{doc_id}: missing YAML front matter")
-    meta = yaml.safe_load(match.group(1)) or {}
+    meta = read_yaml(match.group(1)) or {}
     if not meta.get("title"):
         raise KnowledgeError(f"{doc_id}: front matter needs a title")
     sections: list[Section] = []
@@ -245,7 +250,7 @@ def load_directory(directory: Path) -> KnowledgeBase:
     for path in sorted(directory.glob("*.md")):
         documents[path.stem] = parse_document(path.stem, path.read_text("utf-8"))
     for path in sorted(directory.glob("*" + ENTRIES_SUFFIX)):
-        raw = yaml.safe_load(path.read_text("utf-8")) or {}
+        raw = read_yaml(path.read_text("utf-8")) or {}
         doc_id = raw.get("document") or path.name[: -len(ENTRIES_SUFFIX)]
         if doc_id not in documents:
             raise KnowledgeError(f"{path.name}: no document {doc_id}.md")

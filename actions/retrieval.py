@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import snowballstemmer
@@ -35,7 +35,9 @@ STOPWORDS = frozenset(
 _STEMMER = snowballstemmer.stemmer("english")
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
+    """The Porter2 stem of a lower-case word (cached: the same words come back)."""
     return str(_STEMMER.stemWord(word))
 
 

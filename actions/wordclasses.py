@@ -84,22 +84,29 @@ _SUFFIXES = {
 
 
 class WordClasses:
-    def __init__(self, lemmas: dict[str, dict[str, list[str]]], exceptions: dict[str, str]):
+    def __init__(self, lemmas: dict[str, str], exceptions: dict[str, str]):
+        # lemma → "n=cognition,body;v=stative" (one string: the file loads fast).
         self._lemmas = lemmas
         self._exceptions = exceptions
+
+    def _classes(self, lemma: str) -> dict[str, list[str]]:
+        flat = self._lemmas.get(lemma)
+        if not flat:
+            return {}
+        return {pos: classes.split(",") for pos, classes in (p.split("=") for p in flat.split(";"))}
 
     def senses(self, word: str) -> dict[str, list[str]]:
         """The classes of `word`'s senses by part of speech, over its base forms."""
         word = word.lower()
         found: dict[str, list[str]] = {}
         for base in {word, self._exceptions.get(word, word)}:
-            for pos, classes in (self._lemmas.get(base) or {}).items():
+            for pos, classes in self._classes(base).items():
                 found.setdefault(pos, classes)
         for pos, rules in _SUFFIXES.items():
             for suffix, ending in rules:
                 if pos not in found and word.endswith(suffix) and len(word) > len(suffix) + 1:
                     stemmed = word[: -len(suffix)] + ending
-                    inflected = (self._lemmas.get(stemmed) or {}).get(pos)
+                    inflected = self._classes(stemmed).get(pos)
                     if inflected:
                         found[pos] = inflected
         return found

