@@ -27,12 +27,14 @@ from actions.concepts import Vocabulary, load_vocabulary
 from actions.constants import (
     FOLLOW_UP_INTENTS,
     INTENT_OUT_OF_SCOPE,
+    SMALL_TALK,
     SLOT_ANSWERABILITY,
     SLOT_LAST_ENTRY,
     SLOT_LAST_QUESTION,
     SLOT_LAST_QUOTES,
     SLOT_MORE_SHOWN,
     UTTER_CAPABILITIES,
+    UTTER_GREET,
     UTTER_MORE,
     UTTER_NO_MORE,
     UTTER_NOTHING_YET,
@@ -226,6 +228,26 @@ class ActionPersonalAdvice(Action):
             SlotSet(SLOT_ANSWERABILITY, decision.record()),
             SlotSet(SLOT_LAST_QUESTION, question.record()),
         ]
+
+
+class ActionSmallTalk(Action):
+    """Greetings, thanks, goodbyes and "are you a bot?" get their reply; but a message
+    the classifier read as small talk that names something ("hi, can steroids thin my
+    hair?", "thanks, and what about iron?") is a question, and is answered as one."""
+
+    def name(self) -> str:
+        return "action_small_talk"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[EventType]:
+        if is_own_question(tracker):
+            return answer(dispatcher, tracker)
+        dispatcher.utter_message(response=SMALL_TALK.get(latest_intent(tracker) or "", UTTER_GREET))
+        return []
 
 
 class ActionListTopics(Action):

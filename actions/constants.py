@@ -38,3 +38,15 @@ UTTER_NO_TIP_FOR = "utter_no_tip_for"
 UTTER_CAPABILITIES = "utter_capabilities"
 UTTER_UNCLEAR_SUBJECT = "utter_unclear_subject"
 UTTER_NO_MORE_TIPS_FOCUS = "utter_no_more_tips_focus"
+UTTER_GREET = "utter_greet"
+UTTER_GOODBYE = "utter_goodbye"
+UTTER_YOU_ARE_WELCOME = "utter_you_are_welcome"
+UTTER_IAMABOT = "utter_iamabot"
+
+# Small talk: the reply to each intent (action_small_talk).
+SMALL_TALK = {
+    "greet": UTTER_GREET,
+    "goodbye": UTTER_GOODBYE,
+    "thank": UTTER_YOU_ARE_WELCOME,
+    "bot_challenge": UTTER_IAMABOT,
+}

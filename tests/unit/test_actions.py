@@ -19,6 +19,7 @@ from actions.answering import (
     ActionCiteSource,
     ActionListTopics,
     ActionPersonalAdvice,
+    ActionSmallTalk,
     ActionTellMore,
 )
 from actions.knowledge import load_knowledge
@@ -328,6 +329,38 @@ def test_what_can_you_do_lists_every_topic_and_names_the_article(
     assert TITLE in messages[0]["titles"]
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("hi, can steroids thin my hair?", "greet"),
+        ("thanks! and what about iron?", "thank"),
+        ("would these help my brittle nails too?", "ask_capabilities"),
+    ],
+)
+def test_a_question_read_as_small_talk_is_answered_as_a_question(
+    conversation: Conversation, text: str, intent: str
+) -> None:
+    action = ActionListTopics() if intent == "ask_capabilities" else ActionSmallTalk()
+    messages = conversation.turn(action, text, intent)
+
+    assert "answerability" in conversation.slots
+    assert responses(messages)[-1] in {
+        "utter_grounded_answer",
+        "utter_neutral_answer",
+        "utter_partial_answer",
+        "utter_decline",
+    }
+
+
+def test_small_talk_gets_its_reply(conversation: Conversation) -> None:
+    assert responses(conversation.turn(ActionSmallTalk(), "hello there", "greet")) == [
+        "utter_greet"
+    ]
+    assert responses(conversation.turn(ActionSmallTalk(), "thank you", "thank")) == [
+        "utter_you_are_welcome"
+    ]
+
+
 def test_tips_never_repeat_and_then_run_out(conversation: Conversation) -> None:
     given = [conversation.turn(ActionGiveTip(), "tip", "ask_tip") for _ in ALL_TIPS]
     after = conversation.turn(ActionGiveTip(), "tip", "ask_tip")
@@ -417,6 +450,10 @@ SCENARIOS = [
         id="personal-advice",
     ),
     pytest.param(ActionListTopics(), "What can you do?", "ask_capabilities", {}, id="topics"),
+    pytest.param(ActionSmallTalk(), "hello", "greet", {}, id="greet"),
+    pytest.param(ActionSmallTalk(), "bye", "goodbye", {}, id="goodbye"),
+    pytest.param(ActionSmallTalk(), "thanks", "thank", {}, id="thank"),
+    pytest.param(ActionSmallTalk(), "are you a bot?", "bot_challenge", {}, id="bot"),
     pytest.param(ActionGiveTip(), "A tip", "ask_tip", {}, id="tip"),
     pytest.param(ActionGiveTip(), "A tip for sleep", "ask_tip", {}, id="no-tip-for"),
     pytest.param(
@@ -504,6 +541,7 @@ def test_every_response_name_in_the_actions_is_in_the_domain(domain: dict[str, A
         ActionPersonalAdvice(),
         ActionListTopics(),
         ActionGiveTip(),
+        ActionSmallTalk(),
     ],
     ids=lambda action: action.name(),
 )
