@@ -656,6 +656,36 @@ def decide(
     )
 
 
+def decide_follow_up(
+    own: Question,
+    question: Question,
+    knowledge: KnowledgeBase,
+    vocabulary: Vocabulary,
+    index: PassageIndex,
+    preferred: Sequence[Entry] = (),
+    confidence: dict[str, float] | None = None,
+    advice: bool = False,
+) -> Decision:
+    """`decide` for `question`, the message `own` completed from the conversation. When
+    `own` only names a new subject ("what about calcium?") and what was asked before does
+    not fit it (the article says nothing of calcium causing hair loss), it is read as
+    "what does the article say about calcium?": an answer without a verdict."""
+    decision = decide(question, knowledge, vocabulary, index, preferred, confidence, advice)
+    kinds = {_kind(vocabulary, c) for c in own.concepts}
+    only_subject = bool(kinds & set(TOPIC_KINDS)) and not kinds & {
+        *RELATION_KINDS,
+        *ASK_KINDS,
+        *FRAME_KINDS,
+    }
+    if decision.outcome == ANSWER or question is own or not only_subject:
+        return decision
+    alone = decide(own, knowledge, vocabulary, index, (), confidence, advice)
+    if alone.outcome != ANSWER or alone.entry is None:
+        return decision
+    lead = NEUTRAL if alone.lead == VERDICT else alone.lead
+    return replace(alone, lead=lead, reason=f"{alone.reason}:new_subject")
+
+
 def _answer(question: Question, cover: _Cover, vocabulary: Vocabulary, advice: bool) -> Decision:
     entry = cover.candidate.entry
     reason = f"covered:{cover.candidate.source}"

@@ -18,7 +18,7 @@ from actions.answerability import (
     NOTHING_ASKED,
     Decision,
     Question,
-    decide,
+    decide_follow_up,
     follow_up,
     names_something,
     read_question,
@@ -27,12 +27,12 @@ from actions.concepts import Vocabulary, load_vocabulary
 from actions.constants import (
     FOLLOW_UP_INTENTS,
     INTENT_OUT_OF_SCOPE,
-    SMALL_TALK,
     SLOT_ANSWERABILITY,
     SLOT_LAST_ENTRY,
     SLOT_LAST_QUESTION,
     SLOT_LAST_QUOTES,
     SLOT_MORE_SHOWN,
+    SMALL_TALK,
     UTTER_CAPABILITIES,
     UTTER_GREET,
     UTTER_MORE,
@@ -112,7 +112,9 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType
         return send_next_tip(dispatcher, tracker, own)  # "another", "more?"
     question = in_context(tracker, own, vocabulary)
     preferred, confidence = candidates_of(tracker, knowledge)
-    decision = decide(question, knowledge, vocabulary, load_index(), preferred, confidence)
+    decision = decide_follow_up(
+        own, question, knowledge, vocabulary, load_index(), preferred, confidence
+    )
     if decision.reason == NOTHING_ASKED:
         # "why?" with nothing to go on: ask for the whole question.
         dispatcher.utter_message(response=UTTER_UNCLEAR_SUBJECT)
@@ -217,10 +219,11 @@ class ActionPersonalAdvice(Action):
     ) -> list[EventType]:
         dispatcher.utter_message(response=UTTER_PERSONAL_ADVICE)
         knowledge, vocabulary = load_knowledge(), load_vocabulary()
-        question = in_context(tracker, question_of(tracker, knowledge, vocabulary), vocabulary)
+        own = question_of(tracker, knowledge, vocabulary)
+        question = in_context(tracker, own, vocabulary)
         preferred, confidence = candidates_of(tracker, knowledge)
-        decision = decide(
-            question, knowledge, vocabulary, load_index(), preferred, confidence, advice=True
+        decision = decide_follow_up(
+            own, question, knowledge, vocabulary, load_index(), preferred, confidence, advice=True
         )
         if decision.quotes:
             return send_decision(dispatcher, tracker, knowledge, decision, question)
