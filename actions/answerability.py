@@ -234,7 +234,9 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
     story = [
         t
         for t in vocabulary.read(text)
-        if _kind(vocabulary, t.concept) in about and t.concept not in concepts
+        if _kind(vocabulary, t.concept) in about
+        and not vocabulary.is_generic(t.concept)
+        and t.concept not in concepts
     ]
     kinds = {_kind(vocabulary, t.concept) for t in [*story, *terms]}
     yes_no = _first_word(words) in _YES_NO_WORDS

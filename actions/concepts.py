@@ -116,6 +116,7 @@ class Vocabulary:
         # not "clinical"), and a phrase given twice belongs to the first concept naming it.
         self._exact: dict[tuple[str, ...], str] = {}
         self._phrases: dict[tuple[str, ...], str] = {}
+        self._phrase_words: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
         for concept, phrases in concepts:
             known = self.concepts.get(concept.name)
             if known is not None:  # one name in both files: one concept
@@ -131,15 +132,20 @@ class Vocabulary:
                 exact = tuple(words_of(phrase))
                 if exact:
                     self._exact.setdefault(exact, concept.name)
-                    self._phrases.setdefault(tuple(stem(w) for w in exact), concept.name)
+                    key = tuple(stem(w) for w in exact)
+                    if self._phrases.setdefault(key, concept.name) == concept.name:
+                        self._phrase_words.setdefault(key, []).append(exact)
         self._longest = max((len(k) for k in self._phrases), default=1)
         self._neutral: dict[tuple[str, ...], None] = {}
         self._neutral_exact: dict[tuple[str, ...], None] = {}
+        self._neutral_words: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
         for phrase in neutral:
             exact = tuple(words_of(phrase))
             if exact:
                 self._neutral_exact[exact] = None
-                self._neutral[tuple(stem(w) for w in exact)] = None
+                key = tuple(stem(w) for w in exact)
+                self._neutral[key] = None
+                self._neutral_words.setdefault(key, []).append(exact)
         self._longest = max(self._longest, *(len(k) for k in self._neutral))
         document_words = set(words_of(document_text))
         self._known_words = (
@@ -154,6 +160,13 @@ class Vocabulary:
         long_neutral = {w for phrase in neutral for w in words_of(phrase) if len(w) >= 5}
         concept_words = {w for c, phrases in concepts_words(concepts) for w in phrases}
         self._spelled = document_words | concept_words | long_neutral
+        # Between two corrections, a concept's word beats the article's, which beats a
+        # neutral word ("stess" is "stress", not "steps").
+        self._spelling_rank = {
+            **{w: 2 for w in long_neutral},
+            **{w: 1 for w in document_words},
+            **{w: 0 for w in concept_words},
+        }
         self._spelling_index: dict[str, set[str]] | None = None
 
     @property
@@ -195,9 +208,11 @@ class Vocabulary:
         keys = _deletions(word) | {word}
         candidates = set().union(*(self._spellings.get(k, set()) for k in keys))
         matches = sorted(
-            c for c in candidates if len(c) >= 5 and c[0] == word[0] and _within_one_edit(word, c)
+            (self._spelling_rank.get(c, 3), c)
+            for c in candidates
+            if len(c) >= 5 and c[0] == word[0] and _within_one_edit(word, c)
         )
-        return matches[0] if matches else None
+        return matches[0][1] if matches else None
 
     def _known(self, word: str) -> bool:
         return word in self._known_words or any(b in self._known_words for b in _bases(word))
@@ -218,9 +233,23 @@ class Vocabulary:
                 if (base,) in self._exact:
                     return self._exact[(base,)]
             return None
-        if stems in self._neutral:
+        if stems in self._neutral and self._inflects(exact, self._neutral_words[stems]):
             return NEUTRAL
-        return self._phrases.get(stems)
+        if stems in self._phrases and self._inflects(exact, self._phrase_words[stems]):
+            return self._phrases[stems]
+        return None
+
+    @staticmethod
+    def _inflects(words: tuple[str, ...], phrases: list[tuple[str, ...]]) -> bool:
+        """Whether `words` are one of `phrases`, word by word or by an inflection of it
+        ("hair falls out" for "hair fall out"; not "useful for" for "use for")."""
+        return any(
+            all(
+                w == p or p in _bases(w) or w in _bases(p)
+                for w, p in zip(words, phrase, strict=True)
+            )
+            for phrase in phrases
+        )
 
     def read(self, text: str) -> list[Term]:
         """The concepts `text` mentions, in order, without stop words or neutral words."""
