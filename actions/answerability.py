@@ -719,9 +719,12 @@ def _attribution(
     if len(drugs) < 2:
         return None
     named = {c for drug in drugs for c in drug.subjects}
-    # What is asked of each drug: the effect, and the parts of the body it is asked of;
-    # not every word of the story around it ("the steroids I take for my asthma").
-    asked = {c for c in needed - named if c == RELATION or _kind(vocabulary, c) in PART_KINDS}
+    # What is asked of each drug: the effect and what it is asked of ("thins hair",
+    # "causes nausea"); not the story around it ("I take prednisone for my asthma.").
+    parts = {c for c in needed - named if _kind(vocabulary, c) in PART_KINDS}
+    # Without a part of the body, a plain word is the effect asked ("nausea").
+    plain = set() if parts else {c for c in needed - named if not _kind(vocabulary, c)}
+    asked = ({RELATION} & needed | parts | plain) - {t.concept for t in question.context}
     if {c for c in needed if _kind(vocabulary, c) in ASK_KINDS} - {COMMONNESS}:
         return None  # "which is cheaper", "which is safe for children": not attribution
     for drug in drugs:
