@@ -52,7 +52,10 @@ def test_without_the_action_server_users_are_told_to_try_again(
     with running_bot(env={"ACTION_ENDPOINT_URL": closed}, wait_for_actions=False) as bot:
         reply = texts(bot.send("down", QUESTION))
         assert reply == responses["utter_actions_unavailable"]
-        assert texts(bot.send("down", "hello")) == responses["utter_greet"]
+        assert texts(bot.send("down", "hello")) == responses["utter_actions_unavailable"]
+        # What needs no action server still works: the emergency reply.
+        emergency = texts(bot.send("down", "I fell and can't stand up"))
+        assert emergency == responses["utter_emergency"]
 
 
 def test_a_crashed_action_server_is_restarted() -> None:
