@@ -50,7 +50,7 @@ from scripts.servers import ROOT, running_bot, send_message
 
 # The development sets: tune on these freely.
 DEV_SETS = tuple(
-    ROOT / "tests" / "heldout" / name for name in ("heldout.yml", "dev2.yml", "dev3.yml")
+    ROOT / "tests" / "heldout" / name for name in ("heldout.yml", "dev2.yml", "dev3.yml", "dev4.yml")
 )
 SEALED_SET = ROOT / "tests" / "sealed" / "sealed.yml"
 RESULTS = ROOT / "results"

@@ -8,7 +8,10 @@
 #   TRACKER_STORE=sqlite (default; file TRACKER_SQLITE_DB, rasa.db) | postgres
 #     (endpoints.postgres.yml, POSTGRES_HOST/PORT/DB/USER/PASSWORD)
 #   ENDPOINTS: an endpoints file to use instead (tests use their own ports).
-#   CORS_ORIGINS: origins allowed to call the server from a browser ("*" by default).
+#   CORS_ORIGINS: other sites' origins allowed to call the server from a browser (none by
+#     default: the chat page at /chat/ is served by the server itself).
+#   RASA_API_TOKEN: turns on Rasa's HTTP API (conversations, model, …), with this token
+#     required on every call; without it there is no API.
 # `--shell` talks to the bot in this terminal instead of serving it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -71,16 +74,27 @@ if [ "${1:-}" = "--shell" ]; then
   exit 0
 fi
 
-# Origins whose pages may call this server from a browser (space-separated), for sites
-# that embed the chat widget: CORS_ORIGINS="https://www.example.org https://example.org".
-read -ra cors_origins <<< "${CORS_ORIGINS:-*}"
+# Origins of other sites whose pages may call this server from a browser (space-separated),
+# for sites that embed the chat widget: CORS_ORIGINS="https://www.example.org". None by
+# default.
+extra=()
+if [ -n "${CORS_ORIGINS:-}" ]; then
+  read -ra cors_origins <<< "$CORS_ORIGINS"
+  extra+=(--cors "${cors_origins[@]}")
+fi
+# Rasa's HTTP API (whole conversations, writing events, replacing the model) only with a
+# token: without one, anyone who can reach the port could read every conversation.
+if [ -n "${RASA_API_TOKEN:-}" ]; then
+  extra+=(--enable-api --auth-token "$RASA_API_TOKEN")
+fi
 
 "$BIN/rasa" run --model "$RASA_MODEL" --port "$RASA_PORT" --endpoints "$ENDPOINTS" \
-  --credentials credentials.yml --cors "${cors_origins[@]}" --enable-api &
+  --credentials credentials.yml "${extra[@]}" &
 rasa_pid=$!
 
+# Rasa answers / ("Hello from Rasa") without the API: the readiness check.
 for _ in $(seq 1 240); do
-  if curl -fs "http://127.0.0.1:${RASA_PORT}/status" >/dev/null 2>&1; then
+  if curl -fs "http://127.0.0.1:${RASA_PORT}/" >/dev/null 2>&1; then
     cat <<EOT
 
 The assistant is ready.

@@ -113,10 +113,10 @@ def wait_for_status(url: str, process: subprocess.Popen, timeout: float) -> None
         if process.poll() is not None:
             raise RuntimeError("the bot exited during start-up")
         with contextlib.suppress(requests.RequestException):
-            if requests.get(f"{url}/status", timeout=5).ok:
+            if requests.get(f"{url}/", timeout=5).ok:  # answers without the HTTP API
                 return
         time.sleep(0.1)
-    raise TimeoutError(f"{url}/status did not answer within {timeout} s")
+    raise TimeoutError(f"{url}/ did not answer within {timeout} s")
 
 
 @contextlib.contextmanager
@@ -130,7 +130,7 @@ def running_bot(
 
     `sqlite_path` keeps conversations in that file (default: a temporary one), so a
     test can restart the bot on the same store. With `wait_for_actions` false it is
-    ready as soon as Rasa answers /status (for tests that break the action server).
+    ready as soon as Rasa answers / (for tests that break the action server).
     """
     rasa_port, action_port = free_port(), free_port()
     with tempfile.TemporaryDirectory(prefix="osteo-bot-") as tmp:

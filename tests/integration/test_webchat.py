@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from scripts.servers import ROOT, Bot, free_port
+from scripts.servers import ROOT, Bot, free_port, running_bot
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "artifacts"
@@ -216,19 +216,23 @@ def readme_embed_snippet() -> str:
 
 
 @pytest.fixture
-def other_website(tmp_path: Path, bot: Bot) -> Iterator[str]:
-    """A page on another origin (another port) with the README's snippet pasted in."""
-    snippet = readme_embed_snippet().replace("https://bot.example.org", bot.url)
-    (tmp_path / "index.html").write_text(
-        f"<!doctype html><html><body><h1>A clinic's website</h1>{snippet}</body></html>",
-        "utf-8",
-    )
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+def other_website(tmp_path: Path) -> Iterator[str]:
+    """A page on another origin (another port) with the README's snippet pasted in, and a
+    bot started, as the README says, with that origin in CORS_ORIGINS."""
+    port = free_port()
+    origin = f"http://127.0.0.1:{port}"
+    with running_bot(env={"CORS_ORIGINS": origin}) as embedded:
+        snippet = readme_embed_snippet().replace("https://bot.example.org", embedded.url)
+        (tmp_path / "index.html").write_text(
+            f"<!doctype html><html><body><h1>A clinic's website</h1>{snippet}</body></html>",
+            "utf-8",
+        )
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        yield origin
+        server.shutdown()
+        server.server_close()
 
 
 def test_the_readme_snippet_embeds_the_widget_in_another_website(
