@@ -93,7 +93,11 @@ _NEGATIONS = frozenset(
 )
 # Words that keep the drug of the previous question beside a new one ("I'm also on
 # Fosamax, which one is it?").
-_TOGETHER = frozenset(["also", "both", "too", "either", "which"])
+_TOGETHER = frozenset("also both too either which".split())  # noqa: SIM905
+_COMPARATIVES = frozenset(
+    """more less better worse bigger smaller higher lower larger greater faster slower
+    stronger weaker safer riskier cheaper likelier""".split()  # noqa: SIM905
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _EMBEDDED = re.compile(r"\b(?:whether|if|why|how|what|which|who|when|where)\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"\s*(?:[,;:]|\s-\s|—|–)\s*")
@@ -229,6 +233,9 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
     asked = " ".join(_without_story(s) for s in _asking_sentences(text))
     words = words_of(asked)
     terms = vocabulary.read(asked)
+    if ("or" in words and _COMPARATIVES & set(words)) or "than" in words:
+        # "is alendronate or risedronate more likely to…", "bigger than": a comparison.
+        terms.append(Term(COMPARISON, "or" if "or" in words else "than", len(words)))
     concepts = {t.concept for t in terms}
     about = TOPIC_KINDS + PART_KINDS
     story = [
@@ -379,7 +386,11 @@ def _compares_two(vocabulary: Vocabulary, question: Question) -> bool:
     things: dict[str, set[int]] = {}
     for term in question.context + question.terms:
         kind = _kind(vocabulary, term.concept)
-        if term.asks and kind in (*TOPIC_KINDS, "") and term.concept != COMPARISON:
+        if (
+            term.asks
+            and kind in (*TOPIC_KINDS, *CONDITION_KINDS, "")
+            and term.concept != COMPARISON
+        ):
             things.setdefault(kind, set()).add(term.position)
     return any(len(positions) >= 2 for positions in things.values())
 

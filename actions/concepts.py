@@ -37,6 +37,7 @@ LOOKUPS_FILE = KNOWLEDGE_DIR.parent / "lookups.yml"
 # Words (with any digits in them: "d3", "b12"), numbers with their separators.
 _TOKEN = re.compile(r"[a-z0-9]*[a-z][a-z0-9]*|\d[\d,.]*")
 _NUMBER = re.compile(r"\d[\d,.]*")
+_NAMED_NUMBER = re.compile(r"([a-z])-(\d)")
 NEUTRAL = "<neutral>"
 CHILDREN = "children"
 ADULT_AGE = 18
@@ -44,8 +45,9 @@ ADULT_AGE = 18
 
 def words_of(text: str) -> list[str]:
     """Lower-case word and number tokens; apostrophes dropped ("doesn't" → "doesnt"),
-    hyphens split ("weight-bearing" → "weight", "bearing")."""
-    text = text.lower().replace("’", "'").replace("'", "")
+    hyphens split ("weight-bearing" → "weight", "bearing") except before a number, which
+    names something with the word ("omega-3" → "omega3", "b-12" → "b12")."""
+    text = _NAMED_NUMBER.sub(r"\1\2", text.lower().replace("’", "'").replace("'", ""))
     return _TOKEN.findall(text)
 
 
@@ -312,16 +314,20 @@ class Vocabulary:
         return match is not None and match != NEUTRAL
 
     def _compound(self, words: list[str], i: int) -> int:
-        """The length (2 or 3) of a compound WordNet knows starting at `i` ("hot flash"),
-        made of words in no concept; 0 if there is none."""
+        """The length (2 or 3) of a compound WordNet knows starting at `i` ("hot flash",
+        "funny bone"); 0 if there is none."""
         if self.word_classes is None:
             return 0
         for length in (3, 2):
             part = words[i : i + length]
-            plain = len(part) == length and not any(
-                w in STOPWORDS or _NUMBER.fullmatch(w) or self._in_concept(w) for w in part
-            )
-            if plain and self.word_classes.known("_".join(part)):
+            if len(part) < length or any(w in STOPWORDS or _NUMBER.fullmatch(w) for w in part):
+                continue
+            name = "_".join(part)
+            if not self.word_classes.known(name):
+                continue
+            # Words of a concept after the first make a compound only when it names a
+            # thing of its own ("funny bone"), not a kind of the concept ("blood test").
+            if not any(self._in_concept(w) for w in part[1:]) or self.word_classes.is_thing(name):
                 return length
         return 0
 

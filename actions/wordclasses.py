@@ -117,6 +117,12 @@ class WordClasses:
     def is_noun(self, word: str) -> bool:
         return "n" in self.senses(word)
 
+    def is_thing(self, word: str) -> bool:
+        """A noun whose main sense is a part of the body, a substance, food, an animal, a
+        plant or a state ("funny bone", "celiac disease")."""
+        nouns = self.senses(word).get("n", [])
+        return bool(nouns) and nouns[0] in THING_CLASSES | {"state"}
+
     def asks(self, word: str, following: str = "", last: bool = False) -> bool:
         """Whether `word` names something a question asks about (see the module);
         `following`: the noun after it, if any ("-" when it is a word of the article's
