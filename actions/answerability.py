@@ -72,7 +72,8 @@ WHY = "why"
 EXPLAINING_ASPECTS = ("link", "mechanism")
 MEDICATION_ASPECT = "medication"
 MEDICATION = "medication"
-# A nutrition tip is also a tip about food.
+# Every tip is a lifestyle tip; a nutrition tip is also a tip about food.
+LIFESTYLE = "lifestyle"
 _TIP_FOCUS_ALSO = {"nutrition": ("food_source",)}
 
 _QUESTION_WORDS = frozenset(
@@ -763,7 +764,8 @@ def decide_tip(
 
     def missing(tip: Tip) -> frozenset[str]:
         entry = knowledge.entry_quoting(tip.quote) if knowledge else None
-        about = [tip.focus, *_TIP_FOCUS_ALSO.get(tip.focus, ()), *(entry.subjects if entry else ())]
+        also = _TIP_FOCUS_ALSO.get(tip.focus, ())
+        about = [LIFESTYLE, tip.focus, *also, *(entry.subjects if entry else ())]
         return needed - vocabulary.implied(about) - _sentence_concepts(vocabulary, tip.quote.text)
 
     fresh = [t for t in tips if t.id not in seen]

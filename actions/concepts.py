@@ -164,7 +164,9 @@ class Vocabulary:
         self._spelled = document_words | concept_words | long_neutral
         # Between two corrections, a concept's word beats the article's, which beats a
         # neutral word ("stess" is "stress", not "steps").
+        self._spelled |= set(STOPWORDS)
         self._spelling_rank = {
+            **{w: 3 for w in STOPWORDS},
             **{w: 2 for w in long_neutral},
             **{w: 1 for w in document_words},
             **{w: 0 for w in concept_words},
@@ -176,7 +178,7 @@ class Vocabulary:
         if self._spelling_index is None:
             index: dict[str, set[str]] = {}
             for word in self._spelled:
-                if len(word) >= 4 and not _NUMBER.fullmatch(word):
+                if len(word) >= 3 and not _NUMBER.fullmatch(word):
                     for key in _deletions(word) | {word}:
                         index.setdefault(key, set()).add(word)
             self._spelling_index = index
@@ -203,17 +205,22 @@ class Vocabulary:
         return frozenset(result)
 
     def _correct(self, word: str) -> str | None:
-        """A known word one edit away from an unknown `word`: both of 5 letters or more
-        and with the same first letter (so "heart" is not read as "hear")."""
-        if len(word) < 5 or _NUMBER.fullmatch(word):
+        """A known word one edit away from an unknown `word`, with the same first letter:
+        for a word of 5 letters or more, one of 5 or more; for a shorter one ("los",
+        "wht", "iorn"), a longer one, or a swap of two letters."""
+        if len(word) < 3 or _NUMBER.fullmatch(word):
             return None
         keys = _deletions(word) | {word}
         candidates = set().union(*(self._spellings.get(k, set()) for k in keys))
-        matches = sorted(
-            (self._spelling_rank.get(c, 3), c)
-            for c in candidates
-            if len(c) >= 5 and c[0] == word[0] and _within_one_edit(word, c)
-        )
+
+        def fits(c: str) -> bool:
+            if c[0] != word[0] or not _within_one_edit(word, c):
+                return False
+            if len(word) >= 5:
+                return len(c) >= 5
+            return len(c) > len(word) or sorted(c) == sorted(word)
+
+        matches = sorted((self._spelling_rank.get(c, 4), c) for c in candidates if fits(c))
         return matches[0][1] if matches else None
 
     def _known(self, word: str) -> bool:

@@ -137,17 +137,17 @@ class WordClasses:
             return bool(verbs) and verbs[0] in ACTIVITY_VERBS
         if verbs and len(verbs) > len(nouns):
             return verbs[0] in BODILY_VERBS
-        if THING_CLASSES & set(nouns[:2]) or nouns[:1] == ["state"]:
+        if THING_CLASSES & set(nouns[:2]):
             return True
-        if "state" in nouns and not verbs:
-            return True
-        if ACTIVITY in nouns and not verbs and "group" not in nouns:
-            return True  # "surgery", "acupuncture", "yoga"; not "classification"
         if "a" in senses and not verbs:
             if last:
                 return True
             named = (self.senses(following).get("n") or [""])[0] if following else ""
             return named in NAMING_NOUNS
+        if nouns[:1] == ["state"] or ("state" in nouns and not verbs):
+            return True
+        if ACTIVITY in nouns and not verbs and "group" not in nouns:
+            return True  # "surgery", "acupuncture", "yoga"; not "classification"
         if nouns:
             return nouns[0] not in ABSTRACT_NOUNS
         return False  # adverbs
