@@ -18,17 +18,18 @@ from scripts.servers import Bot
 # Sealed set: never lower these; raise them when the code does better.
 FLOORS = {
     "in_scope_correct": 0.92,
-    "in_scope_wrongly_declined_max": 0.045,
-    "out_of_scope_declined": 0.92,
-    "near_miss_declined": 0.93,
-    "follow_up_turns_correct": 0.86,
+    "in_scope_wrongly_declined_max": 0.04,
+    "out_of_scope_declined": 0.935,
+    "near_miss_declined": 0.945,
+    "follow_up_turns_correct": 0.91,
 }
 # Development sets: (in-scope correct, wrongly declined at most, out-of-scope declined,
 # follow-up turns correct).
 DEV_FLOORS = {
-    "heldout": (0.93, 0.03, 0.97, 0.95),
-    "dev2": (0.91, 0.04, 0.97, 0.93),
-    "dev3": (0.84, 0.08, 0.97, 0.88),
+    "heldout": (0.95, 0.02, 0.99, 0.98),
+    "dev2": (0.94, 0.02, 0.98, 0.95),
+    "dev3": (0.85, 0.07, 0.97, 0.91),
+    "dev4": (0.92, 0.02, 0.96, 0.92),
 }
 
 
