@@ -49,8 +49,9 @@ from actions.knowledge import KnowledgeBase, load_knowledge
 from scripts.servers import ROOT, running_bot, send_message
 
 # The development sets: tune on these freely.
+# The first one, heldout.yml, also gives the benchmark its questions.
 DEV_SETS = tuple(
-    ROOT / "tests" / "heldout" / name for name in ("heldout.yml", "dev2.yml", "dev3.yml", "dev4.yml")
+    sorted((ROOT / "tests" / "heldout").glob("*.yml"), key=lambda p: (p.stem != "heldout", p))
 )
 SEALED_SET = ROOT / "tests" / "sealed" / "sealed.yml"
 RESULTS = ROOT / "results"
