@@ -99,6 +99,14 @@ _COMPARATIVES = frozenset(
     """more less better worse bigger smaller higher lower larger greater faster slower
     stronger weaker safer riskier cheaper likelier""".split()  # noqa: SIM905
 )
+_PRONOUNS = frozenset("it that this they these those".split())  # noqa: SIM905
+# "Is it true that…", "is it safe to…": "it" stands for what follows, not for the topic
+# of the previous question.
+_PLACEHOLDER_FOLLOWERS = frozenset(
+    """true possible normal likely unlikely common rare ok okay safe unsafe bad good worth
+    better best important necessary wise advisable hard easy harmful dangerous risky fine
+    right wrong a an the just really""".split()  # noqa: SIM905
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _EMBEDDED = re.compile(r"\b(?:whether|if|why|how|what|which|who|when|where)\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"\s*(?:[,;:]|\s-\s|—|–)\s*")
@@ -120,6 +128,8 @@ class Question:
     refers_back: bool = False
     # Words that keep two drugs together ("also", "which one").
     together: bool = False
+    # Its subject is a pronoun ("does it cause hair loss?"): the previous topic.
+    pronoun: bool = False
 
     @property
     def concepts(self) -> tuple[str, ...]:
@@ -214,8 +224,11 @@ def _embedded_question(sentence: str) -> str:
 
 def _without_story(sentence: str) -> str:
     """A sentence from its question clause on ("I've been on prednisone for a year,
-    could that thin my hair?" → "could that thin my hair?")."""
+    could that thin my hair?" → "could that thin my hair?"); all of it when it starts
+    with one."""
     clauses = _CLAUSE_BREAK.split(sentence)
+    if _first_word(words_of(clauses[0])) in _QUESTION_WORDS:
+        return sentence  # "what about vitamin D, how much of that?": all of it asks
     start = next(
         (
             i
@@ -252,6 +265,7 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
     together = bool(_TOGETHER & set(words_of(text))) and any(
         _is_drug(vocabulary, t.concept) for t in [*story, *terms]
     )
+    pronoun = _pronoun_subject(words)
     has_topic = bool(kinds & set(TOPIC_KINDS + CONDITION_KINDS))
     asks = yes_no or bool(kinds & set(RELATION_KINDS + ASK_KINDS + FRAME_KINDS))
     return Question(
@@ -262,8 +276,21 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         negated=any(w in _NEGATIONS for w in words),
         # "is it permanent?" (no subject of its own), "what about steroids?" (nothing
         # asked about it): both lean on the previous question.
-        refers_back=not has_topic or not asks or together,
+        refers_back=not has_topic or not asks or together or pronoun,
         together=together,
+        pronoun=pronoun,
+    )
+
+
+def _pronoun_subject(words: Sequence[str]) -> bool:
+    """Whether a question's subject is a pronoun ("does it cause hair loss?", "can they
+    thin hair?"), not a placeholder ("is it true that…", "is it safe to…")."""
+    words = [w for w in words if w not in _FILLERS]
+    return (
+        len(words) >= 3
+        and words[0] in _YES_NO_WORDS
+        and words[1] in _PRONOUNS
+        and words[2] not in _PLACEHOLDER_FOLLOWERS
     )
 
 
@@ -319,6 +346,15 @@ def follow_up(
     old = [str(c) for c in previous.get("concepts") or []]
     old_topics = _topics(vocabulary, old)
     new_topics = _topics(vocabulary, question.concepts)
+    subjects = set(TOPIC_KINDS)
+    if (question.pronoun and old_topics) or (
+        any(_kind(vocabulary, c) in subjects for c in old_topics)
+        and not any(_kind(vocabulary, c) in subjects for c in question.concepts)
+    ):
+        # "Can vitamin D deficiency cause osteoporosis?", then "and hair loss?"; "what is
+        # osteoporosis?", then "does it cause hair loss?": what is named is the outcome,
+        # and the topic stays.
+        new_topics = set()
     old_roles = {c: _role(vocabulary, c, old_topics) for c in old}
     new_roles = {
         t.concept: _role(vocabulary, t.concept, new_topics)
@@ -328,6 +364,8 @@ def follow_up(
     if replaced & {"relation", "ask"}:
         replaced |= {"relation", "ask", "outcome"}
     if question.together and any(_is_drug(vocabulary, c) for c in old_topics):
+        replaced.discard("topic")
+    if question.pronoun and old_topics:
         replaced.discard("topic")
     # "I can't swallow pills": a general word (pills, food) beside a specific topic
     # (vitamin D) does not replace it.
@@ -368,13 +406,14 @@ def _needed(vocabulary: Vocabulary, question: Question, terms: Iterable[Term]) -
     at all, nor a comparison between fewer than two subjects ("the best source of
     calcium" asks for the source; "is calcium better than vitamin D" compares). Words
     that only frame a question are left out too, unless the question asks about an
-    effect and names nothing else it could be ("can stress cause memory problems?")."""
+    effect and names nothing else it could be ("can stress cause memory problems?");
+    even then adverbs and verbs are left out ("is it literally causing it?")."""
     compared = _compares_two(vocabulary, question)
     strict = _effect_unnamed(vocabulary, question, _topics(vocabulary, question.concepts))
     return frozenset(
         RELATION if _kind(vocabulary, t.concept) == "relation" else t.concept
         for t in terms
-        if (t.asks or strict)
+        if (t.asks or (strict and vocabulary.may_name_effect(t.text)))
         and _kind(vocabulary, t.concept) not in FRAME_KINDS
         and (t.concept != COMPARISON or compared)
     )
@@ -504,8 +543,11 @@ def _fit(
     why = WHY in question.concepts and entry.aspect in EXPLAINING_ASPECTS
     # An entry whose verdict answers this very yes/no question fits it best.
     verdict = lead_for(question, entry, vocabulary) == VERDICT
+    # The last answer's entry is preferred, unless the question names a topic it is
+    # not about ("how much calcium?", then "what about vitamin D, how much of that?").
+    kept = entry in preferred and (not topics or bool(topics & subjects))
     return (
-        (1.0 if entry in preferred else 0.0)
+        (1.0 if kept else 0.0)
         + confidence.get(entry.id, 0.0)
         + 0.6 * topic_match
         + 0.2 * part_match

@@ -23,7 +23,7 @@ from actions.answerability import (
     names_something,
     read_question,
 )
-from actions.concepts import Vocabulary, load_vocabulary
+from actions.concepts import Vocabulary, load_vocabulary, words_of
 from actions.constants import (
     FOLLOW_UP_INTENTS,
     INTENT_OUT_OF_SCOPE,
@@ -42,7 +42,7 @@ from actions.constants import (
     UTTER_SOURCE,
     UTTER_UNCLEAR_SUBJECT,
 )
-from actions.knowledge import Entry, KnowledgeBase, load_knowledge
+from actions.knowledge import Entry, KnowledgeBase, Quote, load_knowledge
 from actions.messages import (
     buttons_for,
     citation,
@@ -57,6 +57,10 @@ from actions.tipping import last_was_tip, send_next_tip
 # The classifier's best guesses are candidates down to this confidence.
 GUESS_CONFIDENCE = 0.05
 GUESSES = 5
+# Words that ask for a tip rather than more of the last answer ("any other tips?").
+TIP_WORDS = frozenset(
+    "tip tips advice suggestion suggestions idea ideas recommendation recommendations".split()  # noqa: SIM905
+)
 # A message the classifier is this sure is off-topic is not read as a follow-up.
 OFF_TOPIC_CONFIDENCE = 0.8
 
@@ -163,23 +167,68 @@ class ActionTellMore(Action):
             return answer(dispatcher, tracker)
         if last_was_tip(tracker):
             return send_next_tip(dispatcher, tracker, None)
-        knowledge = load_knowledge()
-        entry = _last_entry(tracker)
-        shown = last_quotes(tracker, knowledge)
-        if entry is None and not shown:
-            dispatcher.utter_message(response=UTTER_NOTHING_YET)
-            return []
-        candidates = tuple(q for q in entry.sentences if q not in shown) if entry else ()
-        buttons = buttons_for(knowledge, entry.related) if entry else []
-        if not candidates or tracker.get_slot(SLOT_MORE_SHOWN):
-            dispatcher.utter_message(response=UTTER_NO_MORE, buttons=buttons)
-            return []
-        dispatcher.utter_message(response=UTTER_MORE, buttons=buttons, **citation(candidates))
-        return [
-            SlotSet(SLOT_MORE_SHOWN, True),
-            SlotSet(SLOT_LAST_QUOTES, [q.text for q in candidates]),
-            SlotSet(SLOT_ANSWERABILITY, Decision(ANSWER, "more", entry, candidates).record()),
-        ]
+        return tell_more(dispatcher, tracker)
+
+
+def _more_to_tell(tracker: Tracker, knowledge: KnowledgeBase) -> tuple[Quote, ...]:
+    """The last answer's entry's sentences not shown yet (none once "more" was given)."""
+    entry = _last_entry(tracker)
+    if entry is None or tracker.get_slot(SLOT_MORE_SHOWN):
+        return ()
+    shown = last_quotes(tracker, knowledge)
+    return tuple(q for q in entry.sentences if q not in shown)
+
+
+def tell_more(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """The last answer's entry's sentences not shown yet, once."""
+    knowledge = load_knowledge()
+    entry = _last_entry(tracker)
+    shown = last_quotes(tracker, knowledge)
+    if entry is None and not shown:
+        dispatcher.utter_message(response=UTTER_NOTHING_YET)
+        return []
+    candidates = _more_to_tell(tracker, knowledge)
+    buttons = buttons_for(knowledge, entry.related) if entry else []
+    if not candidates:
+        dispatcher.utter_message(response=UTTER_NO_MORE, buttons=buttons)
+        return []
+    dispatcher.utter_message(response=UTTER_MORE, buttons=buttons, **citation(candidates))
+    return [
+        SlotSet(SLOT_MORE_SHOWN, True),
+        SlotSet(SLOT_LAST_QUOTES, [q.text for q in candidates]),
+        SlotSet(SLOT_ANSWERABILITY, Decision(ANSWER, "more", entry, candidates).record()),
+    ]
+
+
+class ActionGiveTip(Action):
+    """A lifestyle tip; but a bare "any others?" or "what else?" after an answer on a
+    topic with no tips (why the two happen together) asks for more of that answer,
+    while there is more of it."""
+
+    def name(self) -> str:
+        return "action_give_tip"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[EventType]:
+        knowledge, vocabulary = load_knowledge(), load_vocabulary()
+        question = question_of(tracker, knowledge, vocabulary)
+        text = tracker.latest_message.get("text") or ""
+        asks_for_tip = bool(TIP_WORDS & set(words_of(text))) or text.startswith("/")
+        last = _last_entry(tracker)
+        if (
+            not asks_for_tip
+            and not question.concepts
+            and not last_was_tip(tracker)
+            and last is not None
+            and not any(tip.quote in last.sentences for tip in knowledge.tips)
+            and _more_to_tell(tracker, knowledge)
+        ):
+            return tell_more(dispatcher, tracker)
+        return send_next_tip(dispatcher, tracker, question)
 
 
 class ActionCiteSource(Action):

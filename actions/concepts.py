@@ -41,6 +41,8 @@ _NAMED_NUMBER = re.compile(r"([a-z])-(\d)")
 NEUTRAL = "<neutral>"
 CHILDREN = "children"
 ADULT_AGE = 18
+# Words this long may be corrected by two edits, not only one.
+TWO_EDITS_FROM = 8
 
 
 def words_of(text: str) -> list[str]:
@@ -65,6 +67,21 @@ def _within_one_edit(a: str, b: str) -> bool:
         return len(diff) == 2 and diff[1] == i + 1 and a[i] == b[i + 1] and a[i + 1] == b[i]
     shorter, longer = sorted((a, b), key=len)
     return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
+
+
+def _edits(a: str, b: str) -> int:
+    """Insertions, deletions, substitutions and swaps of neighbours from `a` to `b`."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                cost = min(cost, previous2[j - 2] + 1)
+            current.append(cost)
+        previous2, previous = previous, current
+    return previous[-1]
 
 
 def _deletions(word: str) -> set[str]:
@@ -150,6 +167,7 @@ class Vocabulary:
                 self._neutral_words.setdefault(key, []).append(exact)
         self._longest = max(self._longest, *(len(k) for k in self._neutral))
         document_words = set(words_of(document_text))
+        self._document_words = frozenset(document_words)
         self._known_words = (
             document_words
             | {w for key in self._exact for w in key}
@@ -172,6 +190,10 @@ class Vocabulary:
             **{w: 0 for w in concept_words},
         }
         self._spelling_index: dict[str, set[str]] | None = None
+        self._by_prefix: dict[str, list[str]] = {}
+        for word in sorted(document_words | concept_words):
+            if len(word) >= TWO_EDITS_FROM and not _NUMBER.fullmatch(word):
+                self._by_prefix.setdefault(word[:2], []).append(word)
 
     @property
     def _spellings(self) -> dict[str, set[str]]:
@@ -221,7 +243,21 @@ class Vocabulary:
             return len(c) > len(word) or sorted(c) == sorted(word)
 
         matches = sorted((self._spelling_rank.get(c, 4), c) for c in candidates if fits(c))
-        return matches[0][1] if matches else None
+        if matches:
+            return matches[0][1]
+        if len(word) < TWO_EDITS_FROM:
+            return None
+        # A long word two edits from a long one of a concept or the article ("alopesha",
+        # "hydrocortizone"), with the same first two letters. Not a shorter word, nor
+        # into a neutral word: "femara" and "evenity" are drugs, not "female", "evening".
+        matches = sorted(
+            (self._spelling_rank.get(c, 4), _edits(word, c), c)
+            for c in self._by_prefix.get(word[:2], ())
+            if self._spelling_rank.get(c, 4) <= 1
+            and abs(len(c) - len(word)) <= 2
+            and _edits(word, c) <= 2
+        )
+        return matches[0][2] if matches else None
 
     def _known(self, word: str) -> bool:
         return word in self._known_words or any(b in self._known_words for b in _bases(word))
@@ -236,7 +272,7 @@ class Vocabulary:
         if exact in self._exact:
             return self._exact[exact]
         if len(exact) == 1:
-            for base in _bases(exact[0]):
+            for base in _derived_from(exact[0]):
                 if (base,) in self._neutral_exact:
                     return NEUTRAL
                 if (base,) in self._exact:
@@ -308,13 +344,32 @@ class Vocabulary:
                     terms.append(Term(" ".join(stems[i : i + compound]), said, i, False, asks))
                     i += compound
                     continue
-                if word not in STOPWORDS and not _NUMBER.fullmatch(word):
-                    following = words[i + 1] if i + 1 < len(words) else ""
+                # A corrected typo is read as the word meant ("betwen" is "between").
+                meant = spelled[i]
+                if meant not in STOPWORDS and not _NUMBER.fullmatch(meant):
+                    following = spelled[i + 1] if i + 1 < len(words) else ""
                     last = i + 1 >= len(words) or _ends_clause(text, words, i)
-                    asks = self._asks(word, following, last)
-                    terms.append(Term(stems[i], word, i, known[i], asks))
+                    asks = self._asks(meant, following, last)
+                    terms.append(Term(self._article_stem(meant), word, i, known[i], asks))
                 i += 1
         return terms
+
+    def _article_stem(self, word: str) -> str:
+        """The stem of `word`, or of the article's word it derives from ("failure" is
+        the article's "fail", "thickness" its "thick")."""
+        if word not in self._document_words:
+            for base in _derived_from(word):
+                if base in self._document_words:
+                    return stem(base)
+        return stem(word)
+
+    def may_name_effect(self, text: str) -> bool:
+        """Whether words in no concept could name an effect ("memory", "hot flash"): not
+        an adverb or a verb only ("literally", "clarify")."""
+        if self.word_classes is None or " " in text.strip():
+            return True
+        senses = self.word_classes.senses(text)
+        return not senses or "n" in senses or "a" in senses
 
     def _in_concept(self, word: str) -> bool:
         match = self._match((word,), (stem(word),))
@@ -400,6 +455,18 @@ def _bases(word: str) -> list[str]:
             if len(stem_) > 2 and stem_[-1] == stem_[-2]:  # "thinning" → "thin"
                 bases.append(stem_[:-1])
     return bases
+
+
+def _derived_from(word: str) -> list[str]:
+    """The words `word` may be derived from, inflections first ("failures" → "failure",
+    "fail"; "weakness" → "weak")."""
+    bases = _bases(word) or [word]
+    found = list(bases)
+    for base in bases:
+        for suffix, endings in (("ure", ("", "e")), ("ness", ("",)), ("ment", ("",))):
+            if base.endswith(suffix) and len(base) > len(suffix) + 2:
+                found += [base[: -len(suffix)] + ending for ending in endings]
+    return found
 
 
 def concepts_words(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -47,10 +45,15 @@ def send_next_tip(
     knowledge = load_knowledge()
     tips = knowledge.tips
     given = list(tracker.get_slot(SLOT_TIPS_GIVEN) or [])
+    # A tip whose sentence the last answer quoted would say nothing new.
+    shown = set(tracker.get_slot(SLOT_LAST_QUOTES) or [])
+    quoted = [tip.id for tip in tips if tip.quote.text in shown and tip.id not in given]
     vocabulary = load_vocabulary()
     if question is None:
         question = read_question("", vocabulary)
-    decision = decide_tip(question, tips, given, vocabulary, knowledge)
+    decision = decide_tip(question, tips, [*given, *quoted], vocabulary, knowledge)
+    if decision.tip is None and quoted:  # only the ones just quoted are left
+        decision = decide_tip(question, tips, given, vocabulary, knowledge)
     record = [SlotSet(SLOT_ANSWERABILITY, decision.record())]
     if decision.tip is None:
         if decision.reason == NO_MORE_TIPS_FOR:
@@ -81,18 +84,3 @@ def send_next_tip(
         SlotSet(SLOT_MORE_SHOWN, False),
         SlotSet(SLOT_TIPS_GIVEN, [*given, tip.id]),
     ]
-
-
-class ActionGiveTip(Action):
-    def name(self) -> str:
-        return "action_give_tip"
-
-    async def run(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: dict[str, Any],
-    ) -> list[EventType]:
-        text = tracker.latest_message.get("text") or ""
-        question = read_question("" if text.startswith("/") else text, load_vocabulary())
-        return send_next_tip(dispatcher, tracker, question)

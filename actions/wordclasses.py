@@ -102,6 +102,14 @@ class WordClasses:
         for base in {word, self._exceptions.get(word, word)}:
             for pos, classes in self._classes(base).items():
                 found.setdefault(pos, classes)
+        # A plural is read as its singular too ("eyes" as "eye": a part of the body
+        # before the sense of the plural alone, "in the eyes of").
+        for suffix, ending in _SUFFIXES["n"]:
+            if word.endswith(suffix) and len(word) > len(suffix) + 1:
+                single = self._classes(word[: -len(suffix)] + ending).get("n")
+                if single:
+                    found["n"] = list(dict.fromkeys(single + found.get("n", [])))
+                    break
         for pos, rules in _SUFFIXES.items():
             for suffix, ending in rules:
                 if pos not in found and word.endswith(suffix) and len(word) > len(suffix) + 1:
@@ -135,6 +143,8 @@ class WordClasses:
         if word.lower().endswith("ing") and ACTIVITY in nouns:
             # "swimming", "smoking": an activity; "sitting", "wondering": a verb.
             return bool(verbs) and verbs[0] in ACTIVITY_VERBS
+        if nouns[:1] and nouns[0] in THING_CLASSES:
+            return True  # "nails", "eyes": a part of the body first, whatever its verbs
         if verbs and len(verbs) > len(nouns):
             return verbs[0] in BODILY_VERBS
         if THING_CLASSES & set(nouns[:2]):

@@ -17,7 +17,7 @@ from scripts.servers import Bot
 
 # Sealed set: never lower these; raise them when the code does better.
 FLOORS = {
-    "in_scope_correct": 0.92,
+    "in_scope_correct": 0.93,
     "in_scope_wrongly_declined_max": 0.04,
     "out_of_scope_declined": 0.935,
     "near_miss_declined": 0.945,
@@ -27,9 +27,10 @@ FLOORS = {
 # follow-up turns correct).
 DEV_FLOORS = {
     "heldout": (0.95, 0.02, 0.99, 0.98),
-    "dev2": (0.94, 0.02, 0.98, 0.95),
-    "dev3": (0.85, 0.07, 0.97, 0.91),
-    "dev4": (0.92, 0.02, 0.96, 0.92),
+    "dev2": (0.95, 0.02, 0.99, 0.96),
+    "dev3": (0.87, 0.06, 0.97, 0.9),
+    "dev4": (0.94, 0.02, 0.96, 0.92),
+    "dev5": (0.89, 0.04, 0.97, 0.88),
 }
 
 

@@ -17,6 +17,7 @@ from actions.answerability import ANSWER, Decision
 from actions.answering import (
     ActionAnswer,
     ActionCiteSource,
+    ActionGiveTip,
     ActionListTopics,
     ActionPersonalAdvice,
     ActionSmallTalk,
@@ -24,7 +25,6 @@ from actions.answering import (
 )
 from actions.knowledge import load_knowledge
 from actions.messages import send_decision
-from actions.tipping import ActionGiveTip
 from tests.unit.article import CALCIUM, EXERCISE, FOSAMAX, STEROIDS, TELOGEN
 
 TrackerFactory = Callable[..., Tracker]
@@ -284,6 +284,28 @@ def test_a_bare_another_after_a_tip_gives_the_next_tip(conversation: Conversatio
     another = conversation.turn(ActionAnswer(), "another", "nlu_fallback", confidence=0.2)
 
     assert responses(another) == ["utter_tip"]
+
+
+def test_a_bare_any_others_after_an_answer_gives_more_of_that_answer(
+    conversation: Conversation,
+) -> None:
+    conversation.slots.update(after_answer("causal_link"))
+    others = conversation.turn(ActionGiveTip(), "any others?", "ask_tip")
+
+    assert responses(others) == ["utter_more"]
+    assert others[0]["quote"] == " ".join(quotes_of("causal_link", "more"))
+
+
+def test_asking_for_tips_after_an_answer_gives_one_it_did_not_just_quote(
+    conversation: Conversation,
+) -> None:
+    answer(conversation, "how much calcium do adults need?", "ask_calcium")
+    shown = conversation.slots["last_quotes"]
+    assert load_knowledge().tips[0].quote.text in shown  # the first tip's sentence
+    tip = conversation.turn(ActionGiveTip(), "any other tips?", "ask_tip")
+
+    assert responses(tip) == ["utter_tip"]
+    assert tip[0]["quote"] not in shown
 
 
 @pytest.mark.parametrize("action", [ActionTellMore(), ActionCiteSource()], ids=["more", "source"])

@@ -327,6 +327,12 @@ def test_no_verdict_for_what_the_article_never_says_of_a_subject(
             NEUTRAL,
         ),
         (("what is osteoporosis", "why does it happen?"), None, None),
+        # A pronoun for the topic; the new condition is what is asked about it.
+        (("what is osteoporosis", "does it cause hair loss?"), "causal_link", VERDICT),
+        # A new condition replaces the outcome, not the subject.
+        (("can low vitamin d cause osteoporosis?", "and hair loss?"), "vitamin_d_link", None),
+        # A new subject with its own question, even after a comma.
+        (("how much calcium do adults need", "what about vitamin D, how much?"), "vitamin_d_dose", None),
     ],
 )
 def test_a_follow_up_leans_on_the_question_before_it(
@@ -345,6 +351,7 @@ def test_a_follow_up_leans_on_the_question_before_it(
     ("turns", "words"),
     [
         (("what is telogen effluvium", "does it also affect sleep?"), "sleep"),
+        (("what are bisphosphonates", "do they cause jaw problems?"), "jaw"),
         (("does menopause cause hair loss", "what about in men?"), "men"),
         (("how much calcium do adults need", "I'm lactose intolerant"), None),
     ],
