@@ -41,7 +41,7 @@ from typing import Any
 
 from actions.concepts import Term, Vocabulary, words_of
 from actions.knowledge import Entry, KnowledgeBase, Quote, Tip
-from actions.retrieval import PassageIndex, tokenize
+from actions.retrieval import STOPWORDS, PassageIndex, tokenize
 
 ANSWER, PARTIAL, DECLINE = "answer", "partial", "decline"
 VERDICT, SUMMARY, NEUTRAL = "verdict", "summary", "neutral"
@@ -99,6 +99,7 @@ _COMPARATIVES = frozenset(
     """more less better worse bigger smaller higher lower larger greater faster slower
     stronger weaker safer riskier cheaper likelier""".split()  # noqa: SIM905
 )
+_DETERMINERS = frozenset("a an the my your their his her".split())  # noqa: SIM905
 _PRONOUNS = frozenset("it that this they these those".split())  # noqa: SIM905
 # "Is it true that…", "is it safe to…": "it" stands for what follows, not for the topic
 # of the previous question.
@@ -130,6 +131,8 @@ class Question:
     together: bool = False
     # Its subject is a pronoun ("does it cause hair loss?"): the previous topic.
     pronoun: bool = False
+    # It names two things joined by "or" ("dairy or spinach", "oral or IV").
+    alternatives: bool = False
 
     @property
     def concepts(self) -> tuple[str, ...]:
@@ -247,9 +250,14 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
     asked = " ".join(_without_story(s) for s in _asking_sentences(text))
     words = words_of(asked)
     terms = vocabulary.read(asked)
-    if ("or" in words and _COMPARATIVES & set(words)) or "than" in words:
-        # "is alendronate or risedronate more likely to…", "bigger than": a comparison.
-        terms.append(Term(COMPARISON, "or" if "or" in words else "than", len(words)))
+    every = words_of(text)
+    alternatives = _alternatives(every)
+    comparative = next((w for w in words if w in _COMPARATIVES), "")
+    compares = (alternatives and comparative) or "than" in words
+    if compares and all(t.concept != COMPARISON for t in terms):
+        # "is alendronate or risedronate more likely to…", "HRT or tamoxifen: which
+        # thins hair more?", "bigger than": a comparison.
+        terms.append(Term(COMPARISON, comparative or "than", len(words)))
     concepts = {t.concept for t in terms}
     about = TOPIC_KINDS + PART_KINDS
     story = [
@@ -279,7 +287,19 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         refers_back=not has_topic or not asks or together or pronoun,
         together=together,
         pronoun=pronoun,
+        alternatives=alternatives,
     )
+
+
+def _alternatives(words: Sequence[str]) -> bool:
+    """Whether "or" joins two words that name something ("dairy or spinach", "oral or
+    IV"), not a clause ("…, or should I stop?")."""
+    for i, word in enumerate(words):
+        if word == "or" and 0 < i < len(words) - 1:
+            after = [w for w in words[i + 1 : i + 3] if w not in _DETERMINERS]
+            if words[i - 1] not in STOPWORDS and after and after[0] not in STOPWORDS:
+                return True
+    return False
 
 
 def _pronoun_subject(words: Sequence[str]) -> bool:
@@ -415,7 +435,7 @@ def _needed(vocabulary: Vocabulary, question: Question, terms: Iterable[Term]) -
         for t in terms
         if (t.asks or (strict and vocabulary.may_name_effect(t.text)))
         and _kind(vocabulary, t.concept) not in FRAME_KINDS
-        and (t.concept != COMPARISON or compared)
+        and (t.concept != COMPARISON or compared or question.alternatives)
     )
 
 

@@ -40,7 +40,12 @@ _NUMBER = re.compile(r"\d[\d,.]*")
 _NAMED_NUMBER = re.compile(r"([a-z])-(\d)")
 NEUTRAL = "<neutral>"
 CHILDREN = "children"
+OLDER = "older_age"
 ADULT_AGE = 18
+OLDER_AGE = 60
+_AGE_WORDS = frozenset("over above past aged age beyond".split())  # noqa: SIM905
+_YEAR_WORDS = frozenset("year years yr yrs yo".split())  # noqa: SIM905
+_DECADE_WORDS = frozenset("their her his my your our in".split())  # noqa: SIM905
 # Words this long may be corrected by two edits, not only one.
 TWO_EDITS_FROM = 8
 
@@ -250,14 +255,14 @@ class Vocabulary:
         # A long word two edits from a long one of a concept or the article ("alopesha",
         # "hydrocortizone"), with the same first two letters. Not a shorter word, nor
         # into a neutral word: "femara" and "evenity" are drugs, not "female", "evening".
-        matches = sorted(
+        far = sorted(
             (self._spelling_rank.get(c, 4), _edits(word, c), c)
             for c in self._by_prefix.get(word[:2], ())
             if self._spelling_rank.get(c, 4) <= 1
             and abs(len(c) - len(word)) <= 2
             and _edits(word, c) <= 2
         )
-        return matches[0][2] if matches else None
+        return far[0][2] if far else None
 
     def _known(self, word: str) -> bool:
         return word in self._known_words or any(b in self._known_words for b in _bases(word))
@@ -315,10 +320,10 @@ class Vocabulary:
         terms: list[Term] = []
         i = 0
         while i < len(words):
-            child = _child_age(words, i)
-            if child:  # "a 10-year-old": a child
-                terms.append(Term(CHILDREN, " ".join(words[i : i + child]), i))
-                i += child
+            group, length = _age_group(words, i)
+            if group:  # "a 10-year-old": a child; "people over 70": older people
+                terms.append(Term(group, " ".join(words[i : i + length]), i))
+                i += length
                 continue
             for length in range(min(self._longest, len(words) - i), 0, -1):
                 found = self._match(tuple(spelled[i : i + length]), tuple(stems[i : i + length]))
@@ -338,7 +343,9 @@ class Vocabulary:
                 if compound:
                     # "hot flash", "celiac disease": one thing, in no concept.
                     said = " ".join(words[i : i + compound])
-                    asks = self.word_classes is None or self.word_classes.asks(
+                    # A compound that is a noun names a thing ("TV show"); one that is
+                    # only a verb or an adverb frames ("find out", "in general").
+                    asks = self.word_classes is None or self.word_classes.is_noun(
                         said.replace(" ", "_")
                     )
                     terms.append(Term(" ".join(stems[i : i + compound]), said, i, False, asks))
@@ -414,14 +421,26 @@ class Vocabulary:
         return self.implied([*(t.concept for t in self.read(sentence)), *words])
 
 
-def _child_age(words: list[str], i: int) -> int:
-    """The length of an age under 18 at `i` ("10 year old", "12 yrs"), else 0."""
-    if not re.fullmatch(r"\d{1,2}", words[i]) or int(words[i]) >= ADULT_AGE:
-        return 0
-    rest = words[i + 1 : i + 3]
-    if rest[:1] and rest[0] in ("year", "years", "yr", "yrs", "yo"):
-        return 3 if rest[1:2] == ["old"] else 2
-    return 0
+def _age_group(words: list[str], i: int) -> tuple[str, int]:
+    """The group of people an age at `i` names, and its length in words: a child ("10
+    year old", "12 yrs") or an older person ("80 year old", "over 70", "in their 70s");
+    ("", 0) if there is none. The article speaks of adults in general, not by age."""
+    word = words[i]
+    if word in _AGE_WORDS and i + 1 < len(words) and re.fullmatch(r"\d{2}", words[i + 1]):
+        age, length = int(words[i + 1]), 2  # "over 70", "aged 65"
+        if words[i + 2 : i + 3] and words[i + 2] in _YEAR_WORDS:
+            length += 1
+    elif re.fullmatch(r"[1-9]0s", word) and words[i - 1 : i] and words[i - 1] in _DECADE_WORDS:
+        age, length = int(word[:2]), 1  # "in their 70s"
+    elif re.fullmatch(r"\d{1,2}", word) and words[i + 1 : i + 2] and words[i + 1] in _YEAR_WORDS:
+        age, length = int(word), 3 if words[i + 2 : i + 3] == ["old"] else 2
+    else:
+        return "", 0
+    if age < ADULT_AGE and word not in _AGE_WORDS:
+        return CHILDREN, length
+    if age >= OLDER_AGE:
+        return OLDER, length
+    return "", 0
 
 
 def _ends_clause(text: str, words: list[str], i: int) -> bool:

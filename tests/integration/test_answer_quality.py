@@ -19,8 +19,8 @@ from scripts.servers import Bot
 FLOORS = {
     "in_scope_correct": 0.93,
     "in_scope_wrongly_declined_max": 0.04,
-    "out_of_scope_declined": 0.935,
-    "near_miss_declined": 0.945,
+    "out_of_scope_declined": 0.95,
+    "near_miss_declined": 0.95,
     "follow_up_turns_correct": 0.91,
 }
 # Development sets: (in-scope correct, wrongly declined at most, out-of-scope declined,

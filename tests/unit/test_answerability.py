@@ -117,6 +117,7 @@ NEAR_MISSES = {
         "how much calcium do I need while pregnant",
         "can men get osteoporosis",
         "is biotin safe while breastfeeding",
+        "how much vitamin D do people over 70 need",
     ],
     "tests_diagnosis": [
         "how is a DEXA scan done",
@@ -133,6 +134,9 @@ NEAR_MISSES = {
         "Is HRT or Fosamax better for treating osteoporosis?",
         "which is more important for bones, calcium or vitamin D",
         "is prolia better than fosamax",
+        "Is dairy or spinach the better source of calcium?",
+        "HRT or anti-estrogen drugs: which one disrupts the hair cycle more?",
+        "Which works better for bones, oral or IV bisphosphonates?",
     ],
     "safety_toxicity": [
         "can you overdose on vitamin D",
@@ -144,6 +148,7 @@ NEAR_MISSES = {
         "how do I reset my wifi router",
         "whats the best way to fall asleep faster",
         "How can I improve my memory as I get older?",
+        "Who played the lead in the TV show Bones?",
     ],
 }
 
@@ -332,7 +337,11 @@ def test_no_verdict_for_what_the_article_never_says_of_a_subject(
         # A new condition replaces the outcome, not the subject.
         (("can low vitamin d cause osteoporosis?", "and hair loss?"), "vitamin_d_link", None),
         # A new subject with its own question, even after a comma.
-        (("how much calcium do adults need", "what about vitamin D, how much?"), "vitamin_d_dose", None),
+        (
+            ("how much calcium do adults need", "what about vitamin D, how much?"),
+            "vitamin_d_dose",
+            None,
+        ),
     ],
 )
 def test_a_follow_up_leans_on_the_question_before_it(

@@ -39,7 +39,10 @@ def concepts(vocabulary: Vocabulary, text: str) -> list[str]:
         ("my hair is shedding and thinning", ["hair", "hair_loss", "hair_loss"]),
         ("why do the two happen together", ["why", "osteoporosis", "hair_loss", "link"]),
         ("a 10-year-old", ["children"]),
-        ("a 70 year old", []),
+        ("a 40 year old", []),
+        ("a 70 year old", ["older_age"]),
+        ("people over 70", ["older_age"]),
+        ("women in their 80s", ["older_age"]),
     ],
 )
 def test_words_are_read_as_the_concepts_they_mean(
