@@ -59,6 +59,10 @@ RELATION_KINDS = ("relation", "qualifier")
 ASK_KINDS = ("ask", "population")
 # "what is", "why", "explain": a question of its own that needs nothing from the article.
 FRAME_KINDS = ("frame",)
+# What asks for a figure: its sentence must say what the figure is for.
+QUANTITY_ASKS = frozenset(
+    "amount count duration frequency threshold timing statistics commonness".split()  # noqa: SIM905
+)
 # The parts of the body or conditions a question may ask about several of at once.
 PART_KINDS = ("body", "condition")
 # Any relation the article states covers any relation a question asks ("does it affect",
@@ -483,11 +487,20 @@ def _cover(
     said = [_sentence_concepts(vocabulary, q.text) for q in candidate.sentences]
     everywhere = base.union(*said)
     parts = {c for c in needed if _kind(vocabulary, c) in PART_KINDS}
+    # The entry's quotes are shown with any sentence that answers from it.
+    shown = [_sentence_concepts(vocabulary, q.text) for q in entry.quotes] if entry else []
     best: _Cover | None = None
     for sentence, concepts in zip(candidate.sentences, said, strict=True):
         missing = needed - base - concepts
         if parts - missing:
             missing -= parts & everywhere
+        elif missing <= parts and not needed & QUANTITY_ASKS:
+            # "Is dairy good for my bones?": the sources of calcium, shown beside "calcium
+            # is the main mineral component of bone", a quote about the same subject. Not
+            # for a figure ("how much calcium for my hair?"): it would seem to be for
+            # what its sentence lacks.
+            subjects = {c for c in concepts if _kind(vocabulary, c) in TOPIC_KINDS}
+            missing -= frozenset().union(*(s for s in shown if s & subjects))
         missing |= context - everywhere
         # What the sentence itself says of the question (not through the entry's subjects),
         # then how many of its words it uses.
