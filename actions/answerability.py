@@ -112,6 +112,8 @@ _PLACEHOLDER_FOLLOWERS = frozenset(
     better best important necessary wise advisable hard easy harmful dangerous risky fine
     right wrong a an the just really""".split()  # noqa: SIM905
 )
+# "We're both in our 60s." starts with "were" once its apostrophe is dropped.
+_CONTRACTION = re.compile(r"(?:we|you|they)['’]re\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _EMBEDDED = re.compile(r"\b(?:whether|if|why|how|what|which|who|when|where)\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"\s*(?:[,;:]|\s-\s|—|–)\s*")
@@ -214,7 +216,8 @@ def _asking_sentences(text: str) -> list[str]:
     asking = [
         s
         for s in sentences
-        if s.rstrip().endswith("?") or _first_word(words_of(s)) in _QUESTION_WORDS
+        if s.rstrip().endswith("?")
+        or (_first_word(words_of(s)) in _QUESTION_WORDS and not _CONTRACTION.match(s.strip()))
     ]
     if asking:
         return asking

@@ -53,9 +53,13 @@ TWO_EDITS_FROM = 8
 def words_of(text: str) -> list[str]:
     """Lower-case word and number tokens; apostrophes dropped ("doesn't" → "doesnt"),
     hyphens split ("weight-bearing" → "weight", "bearing") except before a number, which
-    names something with the word ("omega-3" → "omega3", "b-12" → "b12")."""
+    names something with the word ("omega-3" → "omega3", "b-12" → "b12"). A question
+    opening "dose" is the common typo of "does" ("dose HRT affect hair?")."""
     text = _NAMED_NUMBER.sub(r"\1\2", text.lower().replace("’", "'").replace("'", ""))
-    return _TOKEN.findall(text)
+    words = _TOKEN.findall(text)
+    if len(words) > 2 and words[0] == "dose" and words[1] not in ("of", "for", "is", "and"):
+        words[0] = "does"
+    return words
 
 
 def _within_one_edit(a: str, b: str) -> bool:
@@ -197,7 +201,7 @@ class Vocabulary:
         self._spelling_index: dict[str, set[str]] | None = None
         self._by_prefix: dict[str, list[str]] = {}
         for word in sorted(document_words | concept_words):
-            if len(word) >= TWO_EDITS_FROM and not _NUMBER.fullmatch(word):
+            if len(word) >= TWO_EDITS_FROM - 1 and not _NUMBER.fullmatch(word):
                 self._by_prefix.setdefault(word[:2], []).append(word)
 
     @property
@@ -250,15 +254,17 @@ class Vocabulary:
         matches = sorted((self._spelling_rank.get(c, 4), c) for c in candidates if fits(c))
         if matches:
             return matches[0][1]
-        if len(word) < TWO_EDITS_FROM:
+        if len(word) < TWO_EDITS_FROM - 1:
             return None
         # A long word two edits from a long one of a concept or the article ("alopesha",
-        # "hydrocortizone"), with the same first two letters. Not a shorter word, nor
-        # into a neutral word: "femara" and "evenity" are drugs, not "female", "evening".
+        # "hydrocortizone"), or a word of 7 letters from a concept's ("telegon"), with the
+        # same first two letters and last letter. Not a shorter word, nor into a neutral
+        # word: "femara" and "evenity" are drugs, not "female", "evening".
         far = sorted(
             (self._spelling_rank.get(c, 4), _edits(word, c), c)
             for c in self._by_prefix.get(word[:2], ())
-            if self._spelling_rank.get(c, 4) <= 1
+            if self._spelling_rank.get(c, 4) <= (1 if len(word) >= TWO_EDITS_FROM else 0)
+            and c[-1] == word[-1]
             and abs(len(c) - len(word)) <= 2
             and _edits(word, c) <= 2
         )
