@@ -104,6 +104,7 @@ _COMPARATIVES = frozenset(
     stronger weaker safer riskier cheaper likelier""".split()  # noqa: SIM905
 )
 _DETERMINERS = frozenset("a an the my your their his her".split())  # noqa: SIM905
+_ELSE = frozenset("else other another besides apart".split())  # noqa: SIM905
 _PRONOUNS = frozenset("it that this they these those".split())  # noqa: SIM905
 # "Is it true that…", "is it safe to…": "it" stands for what follows, not for the topic
 # of the previous question.
@@ -250,13 +251,18 @@ def _without_story(sentence: str) -> str:
     return ", ".join(clauses[start:])
 
 
+def asking_part(text: str) -> str:
+    """The part of a message that asks, without a story before it."""
+    return " ".join(_without_story(s) for s in _asking_sentences(text))
+
+
 def read_question(text: str, vocabulary: Vocabulary) -> Question:
     """What `text` asks: the concepts of its question clauses, and as context the
     subjects, conditions and parts of the body named in the rest of it (a story before
     the question, "TE hair loss - what is it?")."""
-    asked = " ".join(_without_story(s) for s in _asking_sentences(text))
-    words = words_of(asked)
+    asked = asking_part(text)
     terms = vocabulary.read(asked)
+    words = words_of(asked)
     every = words_of(text)
     alternatives = _alternatives(every)
     comparative = next((w for w in words if w in _COMPARATIVES), "")
@@ -370,8 +376,17 @@ def follow_up(
     a second drug keeps the first beside it."""
     if not previous or not question.refers_back:
         return question
+    own_words = set(words_of(question.text))
+    if (
+        _ELSE & own_words
+        and not _PRONOUNS & own_words
+        and any(_kind(vocabulary, c) in TOPIC_KINDS + PART_KINDS for c in question.concepts)
+    ):
+        return question  # "what else helps hair and bones?": not the last topic again
     old = [str(c) for c in previous.get("concepts") or []]
-    old_topics = _topics(vocabulary, old)
+    # Without a subject or condition, the parts of the body asked about are the topic
+    # ("what can I eat for bones and hair?", then "I don't eat dairy").
+    old_topics = _topics(vocabulary, old) or {c for c in old if _kind(vocabulary, c) in PART_KINDS}
     new_topics = _topics(vocabulary, question.concepts)
     subjects = set(TOPIC_KINDS)
     if (question.pronoun and old_topics) or (
@@ -581,7 +596,8 @@ def _fit(
     verdict = lead_for(question, entry, vocabulary) == VERDICT
     # The last answer's entry is preferred, unless the question names a topic it is
     # not about ("how much calcium?", then "what about vitamin D, how much of that?").
-    kept = entry in preferred and (not topics or bool(topics & subjects))
+    named = _topics(vocabulary, question.concepts)
+    kept = entry in preferred and (not named or bool(vocabulary.implied(entry.subjects) & named))
     return (
         (1.0 if kept else 0.0)
         + confidence.get(entry.id, 0.0)
@@ -759,9 +775,10 @@ def decide_follow_up(
     advice: bool = False,
 ) -> Decision:
     """`decide` for `question`, the message `own` completed from the conversation. When
-    `own` only names a new subject ("what about calcium?") and what was asked before does
-    not fit it (the article says nothing of calcium causing hair loss), it is read as
-    "what does the article say about calcium?": an answer without a verdict."""
+    `own` only names a new subject ("what about calcium?") and the relation asked before
+    does not fit it (the article says nothing of calcium causing hair loss), it is read as
+    "what does the article say about calcium?": an answer without a verdict. A kind of
+    question the article does not answer for it (an amount) stays a partial answer."""
     decision = decide(question, knowledge, vocabulary, index, preferred, confidence, advice)
     kinds = {_kind(vocabulary, c) for c in own.concepts}
     only_subject = bool(kinds & set(TOPIC_KINDS)) and not kinds & {
@@ -770,6 +787,10 @@ def decide_follow_up(
         *FRAME_KINDS,
     }
     if decision.outcome == ANSWER or question is own or not only_subject:
+        return decision
+    if any(_kind(vocabulary, c) in ASK_KINDS for c in decision.missing):
+        # "How much calcium?", then "what about biotin?": the article gives no amount
+        # for biotin, and the reply says so.
         return decision
     alone = decide(own, knowledge, vocabulary, index, (), confidence, advice)
     if alone.outcome != ANSWER or alone.entry is None:

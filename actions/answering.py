@@ -18,6 +18,7 @@ from actions.answerability import (
     NOTHING_ASKED,
     Decision,
     Question,
+    asking_part,
     decide_follow_up,
     follow_up,
     names_something,
@@ -60,6 +61,10 @@ GUESSES = 5
 # Words that ask for a tip rather than more of the last answer ("any other tips?").
 TIP_WORDS = frozenset(
     "tip tips advice suggestion suggestions idea ideas recommendation recommendations".split()  # noqa: SIM905
+)
+# Words that open a question of its own ("what makes them more active?").
+QUESTION_OPENINGS = frozenset(
+    "what why how which who when where does do is are can could will would".split()  # noqa: SIM905
 )
 # A message the classifier is this sure is off-topic is not read as a follow-up.
 OFF_TOPIC_CONFIDENCE = 0.8
@@ -114,6 +119,10 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType
     own = question_of(tracker, knowledge, vocabulary)
     if not own.concepts and last_was_tip(tracker):
         return send_next_tip(dispatcher, tracker, own)  # "another", "more?"
+    if asks_only_for_tips(tracker, vocabulary):
+        # "I've got thinning bones and thinning hair. Any tips?"
+        text = tracker.latest_message.get("text") or ""
+        return send_next_tip(dispatcher, tracker, read_question(text, vocabulary))
     question = in_context(tracker, own, vocabulary)
     preferred, confidence = candidates_of(tracker, knowledge)
     decision = decide_follow_up(
@@ -124,6 +133,14 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType
         dispatcher.utter_message(response=UTTER_UNCLEAR_SUBJECT)
         return [SlotSet(SLOT_ANSWERABILITY, decision.record())]
     return send_decision(dispatcher, tracker, knowledge, decision, question)
+
+
+def asks_only_for_tips(tracker: Tracker, vocabulary: Vocabulary) -> bool:
+    """Whether the message's question is a request for tips and nothing else ("any
+    tips?" after a story), whatever the classifier made of it."""
+    text = tracker.latest_message.get("text") or ""
+    asking = asking_part(text)
+    return bool(TIP_WORDS & set(words_of(asking))) and not vocabulary.read(asking)
 
 
 def is_own_question(tracker: Tracker) -> bool:
@@ -217,7 +234,10 @@ class ActionGiveTip(Action):
         knowledge, vocabulary = load_knowledge(), load_vocabulary()
         question = question_of(tracker, knowledge, vocabulary)
         text = tracker.latest_message.get("text") or ""
-        asks_for_tip = bool(TIP_WORDS & set(words_of(text))) or text.startswith("/")
+        words = words_of(text)
+        asks_for_tip = bool(TIP_WORDS & set(words)) or text.startswith("/")
+        if not asks_for_tip and words[:1] and words[0] in QUESTION_OPENINGS and question.concepts:
+            return answer(dispatcher, tracker)  # "what makes them more active?"
         last = _last_entry(tracker)
         if (
             not asks_for_tip

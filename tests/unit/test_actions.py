@@ -296,6 +296,24 @@ def test_a_bare_any_others_after_an_answer_gives_more_of_that_answer(
     assert others[0]["quote"] == " ".join(quotes_of("causal_link", "more"))
 
 
+def test_a_question_the_classifier_took_for_a_tip_request_is_answered(
+    conversation: Conversation,
+) -> None:
+    answer(conversation, "what do osteoclasts do?", "ask_bone_remodeling")
+    reply = conversation.turn(ActionGiveTip(), "what makes them more active?", "ask_tip")
+
+    assert responses(reply) != ["utter_tip"]
+    assert "tips_given" not in conversation.slots
+
+
+def test_a_story_that_ends_in_any_tips_gets_a_tip(conversation: Conversation) -> None:
+    messages = conversation.turn(
+        ActionAnswer(), "I've got thinning bones and thinning hair. Any tips?", "ask_why_together"
+    )
+
+    assert responses(messages) == ["utter_tip"]
+
+
 def test_asking_for_tips_after_an_answer_gives_one_it_did_not_just_quote(
     conversation: Conversation,
 ) -> None:

@@ -23,6 +23,7 @@ from actions.answerability import (
     Decision,
     Question,
     decide,
+    decide_follow_up,
     decide_tip,
     follow_up,
     read_question,
@@ -376,6 +377,35 @@ def test_a_follow_up_about_something_uncovered_gets_a_partial_answer(
     else:  # the article's non-dairy sources are the matching content
         assert decision.outcome in (ANSWER, PARTIAL)
         assert any("plant milks" in q.text for q in decision.quotes)
+
+
+def test_a_constraint_after_a_question_about_parts_of_the_body_keeps_them(ask: Any) -> None:
+    decision = ask("what can I eat to help both bones and hair?", "I don't eat dairy")
+
+    assert decision.outcome == ANSWER
+    assert any("plant milks" in q.text for q in decision.quotes)
+
+
+def test_what_else_for_parts_of_the_body_leaves_the_last_subject(ask: Any) -> None:
+    decision = ask("does biotin help with hair loss?", "what else helps hair and bones?")
+
+    assert decision.outcome == ANSWER
+    assert _entry(decision) != "biotin_iron"
+
+
+def test_a_new_subject_for_an_amount_the_article_lacks_stays_partial(
+    knowledge: KnowledgeBase, vocabulary: Vocabulary, index: PassageIndex
+) -> None:
+    first = read_question("how much calcium do adults need?", vocabulary)
+    record = first.record(decide(first, knowledge, vocabulary, index).missing)
+    own = read_question("what about biotin?", vocabulary)
+
+    decision = decide_follow_up(
+        own, follow_up(own, record, vocabulary), knowledge, vocabulary, index
+    )
+
+    assert decision.outcome == PARTIAL
+    assert "amount" in decision.missing
 
 
 def test_what_the_article_did_not_cover_is_not_carried_into_the_next_question(ask: Any) -> None:
