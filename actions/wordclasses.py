@@ -99,7 +99,9 @@ class WordClasses:
         """The classes of `word`'s senses by part of speech, over its base forms."""
         word = word.lower()
         found: dict[str, list[str]] = {}
-        for base in {word, self._exceptions.get(word, word)}:
+        # The word's own senses first, then its base form's ("teeth" → "tooth"), in that
+        # order whatever the process's hash seed.
+        for base in dict.fromkeys((word, self._exceptions.get(word, word))):
             for pos, classes in self._classes(base).items():
                 found.setdefault(pos, classes)
         # A plural is read as its singular too ("eyes" as "eye": a part of the body

@@ -3,7 +3,10 @@ behind it agreeing with the knowledge and the training examples."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -103,6 +106,29 @@ def test_wordnet_word_classes_come_from_the_package_data() -> None:
     assert "body" in classes.senses("heart")["n"]
     assert classes.senses("teeth")  # an irregular plural, through WordNet's exceptions
     assert not classes.known("osteoporsis")
+
+
+def test_word_classes_do_not_depend_on_the_hash_seed() -> None:
+    """A word's own senses come before its base form's in every process ("crying" is
+    first an act, not a sound): once, set order made answers differ between runs."""
+    script = (
+        "from actions.wordclasses import load_word_classes as w; c = w(); "
+        "print([c.senses(x) for x in ('crying', 'data', 'cola', 'winning', 'teeth')])"
+    )
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=PROJECT_DIR,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3", "4", "5", "6")
+    }
+
+    assert len(runs) == 1, runs
+    assert load_word_classes().senses("crying")["n"][0] == "act"
 
 
 # ---- The data agrees with itself
