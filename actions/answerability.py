@@ -355,6 +355,14 @@ def _role(vocabulary: Vocabulary, concept: str, topics: set[str]) -> str:
     return "outcome"
 
 
+def _affects_body(vocabulary: Vocabulary, concept: str) -> bool:
+    """A condition of a part of the body (hair loss, osteoporosis), not only a process
+    in it (inflammation)."""
+    return _kind(vocabulary, concept) in CONDITION_KINDS and any(
+        _kind(vocabulary, c) == "body" for c in vocabulary.implied([concept])
+    )
+
+
 def _topics(vocabulary: Vocabulary, concepts: Sequence[str]) -> set[str]:
     """What a question is about: its subjects ("steroids" in "can steroids thin hair?"),
     or, when it names none, its conditions ("osteoporosis and hair loss" in "why do
@@ -391,11 +399,13 @@ def follow_up(
     subjects = set(TOPIC_KINDS)
     if (question.pronoun and old_topics) or (
         any(_kind(vocabulary, c) in subjects for c in old_topics)
-        and not any(_kind(vocabulary, c) in subjects for c in question.concepts)
+        and new_topics
+        and all(_affects_body(vocabulary, c) for c in new_topics)
     ):
         # "Can vitamin D deficiency cause osteoporosis?", then "and hair loss?"; "what is
         # osteoporosis?", then "does it cause hair loss?": what is named is the outcome,
-        # and the topic stays.
+        # and the topic stays. Not a condition that is itself a cause ("does stress
+        # affect hair?", then "what about inflammation?").
         new_topics = set()
     old_roles = {c: _role(vocabulary, c, old_topics) for c in old}
     new_roles = {

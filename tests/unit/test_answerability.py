@@ -335,8 +335,10 @@ def test_no_verdict_for_what_the_article_never_says_of_a_subject(
         (("what is osteoporosis", "why does it happen?"), None, None),
         # A pronoun for the topic; the new condition is what is asked about it.
         (("what is osteoporosis", "does it cause hair loss?"), "causal_link", VERDICT),
-        # A new condition replaces the outcome, not the subject.
+        # A new condition replaces the outcome, not the subject; a condition that is a
+        # cause itself replaces the subject.
         (("can low vitamin d cause osteoporosis?", "and hair loss?"), "vitamin_d_link", None),
+        (("does stress affect hair?", "what about inflammation?"), "inflammation", None),
         # A new subject with its own question, even after a comma.
         (
             ("how much calcium do adults need", "what about vitamin D, how much?"),
