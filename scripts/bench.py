@@ -332,30 +332,34 @@ QUALITY_TARGETS = {
 
 
 def quality_section(ours: Result) -> list[str]:
-    """Before (the code when the sealed set was written) and now, per set, and the sealed
-    set's figures per kind. The sealed set's individual failures are never printed."""
+    """Before (the code when the sealed set was written, judged as today) and now, per
+    set, and the sealed set's figures per kind. The sealed set's individual failures are
+    never printed."""
     baseline = json.loads(BASELINE.read_text("utf-8"))
-    before = {"heldout": baseline["dev"], "sealed": baseline["sealed"]}
+    before = baseline.get("rejudged", {}).get("sets") or {
+        "heldout": baseline["dev"],
+        "sealed": baseline["sealed"],
+    }
     names = list(ours.quality)
-    head = "| Measure (%) | Target | " + " | ".join(
-        f"{n}: before | {n}: now" if n in before else f"{n}: now" for n in names
-    )
     lines = [
         "Question sets: `tests/heldout/*.yml` (development; tuned on) and `tests/sealed/`",
-        "(written once by a helper who saw only the article; never tuned on). *Before*: the",
-        "code when the sealed set was committed (bench/eval-baseline.json).",
+        "(written once by a helper who saw only the article; never tuned on). Each cell is",
+        "*before → now*; before is the code when the sealed set was committed, asked the",
+        "same sets and judged the same way (bench/eval-baseline.json).",
         "",
-        head + " |",
-        "|---|---|" + "---|" * sum(2 if n in before else 1 for n in names),
+        "| Set | " + " | ".join(f"{label} (%)" for label, _ in QUALITY) + " |",
+        "|---|" + "---|" * len(QUALITY),
+        "| target | " + " | ".join(QUALITY_TARGETS[key] for _, key in QUALITY) + " |",
     ]
-    for label, key in QUALITY:
+    for name in names:
         cells = []
-        for name in names:
-            if name in before:
-                old = before[name].get(key)
-                cells.append(f"{old * 100:.1f}" if old is not None else "—")
-            cells.append(f"{ours.quality[name][key] * 100:.1f}")
-        lines.append(f"| {label} | {QUALITY_TARGETS[key]} | " + " | ".join(cells) + " |")
+        for _, key in QUALITY:
+            old = before.get(name, {}).get(key)
+            now = f"{ours.quality[name][key] * 100:.1f}"
+            cells.append(f"{old * 100:.1f} → {now}" if old is not None else now)
+        lines.append(
+            f"| {'**sealed**' if name == 'sealed' else name} | " + " | ".join(cells) + " |"
+        )
     counts = ", ".join(
         f"{n}: {q['counts']['in_scope']} in-scope, {q['counts']['out_of_scope']} out-of-scope, "
         f"{q['counts']['follow_up_turns']} follow-up turns"
