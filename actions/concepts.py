@@ -48,6 +48,8 @@ _YEAR_WORDS = frozenset("year years yr yrs yo".split())  # noqa: SIM905
 _DECADE_WORDS = frozenset("their her his my your our in".split())  # noqa: SIM905
 # Words this long may be corrected by two edits, not only one.
 TWO_EDITS_FROM = 8
+# Chat abbreviations, which WordNet would read as nouns ("rn": a registered nurse).
+_CHAT = frozenset("rn atm tbh imo imho idk btw lol omg ngl smh fyi pls plz thx".split())  # noqa: SIM905
 
 
 def words_of(text: str) -> list[str]:
@@ -284,6 +286,8 @@ class Vocabulary:
             return self._exact[exact]
         if len(exact) == 1:
             for base in _derived_from(exact[0]):
+                if not self._inflection_of(exact[0], base):
+                    continue
                 if (base,) in self._neutral_exact:
                     return NEUTRAL
                 if (base,) in self._exact:
@@ -294,6 +298,18 @@ class Vocabulary:
         if stems in self._phrases and self._inflects(exact, self._phrase_words[stems]):
             return self._phrases[stems]
         return None
+
+    def _inflection_of(self, word: str, base: str) -> bool:
+        """Whether `word` may be `base` inflected: a comparative only of an adjective
+        ("thinner" is "thin"; "manner" is not "man", "worker" not "work")."""
+        if self.word_classes is None or not word.endswith(("er", "est")):
+            return True
+        if base + "s" == word or base + "d" == word or base + "ed" == word:
+            return True  # "gathers", "bothered"
+        if word.endswith("est") and base + "st" == word:
+            return True
+        senses = self.word_classes.senses(base)
+        return not self.word_classes.known(word) or "a" in senses or "r" in senses
 
     @staticmethod
     def _inflects(words: tuple[str, ...], phrases: list[tuple[str, ...]]) -> bool:
@@ -360,7 +376,11 @@ class Vocabulary:
                 # A corrected typo is read as the word meant ("betwen" is "between").
                 meant = spelled[i]
                 if meant not in STOPWORDS and not _NUMBER.fullmatch(meant):
-                    following = spelled[i + 1] if i + 1 < len(words) else ""
+                    # The next word that says something ("insane rn and": not "rn").
+                    after = i + 1
+                    while after < len(words) and spelled[after] in _CHAT:
+                        after += 1
+                    following = spelled[after] if after < len(words) else ""
                     last = i + 1 >= len(words) or _ends_clause(text, words, i)
                     asks = self._asks(meant, following, last)
                     terms.append(Term(self._article_stem(meant), word, i, known[i], asks))

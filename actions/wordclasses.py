@@ -9,7 +9,9 @@ classes tell them apart (build/wordnet-lexicon.json, by scripts/build_wordnet_le
 - a word WordNet does not know (a brand, a technical term, a misspelling) asks;
 - an -ing word that names an activity asks ("swimming", "smoking"; not "sitting");
 - a word with more verb senses than noun senses frames ("involves", "provide"), unless
-  its first verb sense is about the body or consumption ("itch", "smoke");
+  its first verb sense is about the body or consumption ("itch", "smoke"); a noun that
+  is first a part of the body or a thing asks whatever its verbs ("nails"), unless it
+  is mostly a verb ("renders");
 - a noun asks if one of its two main senses is the body, a substance, food, an animal
   or a plant ("heart", "coffee"), if its first sense is a state or disease, or any sense
   when it is no verb ("cancer", "sleep", "headache"), or if it is an activity with no
@@ -41,6 +43,8 @@ NAMING_NOUNS = frozenset({"person", "state", "group"})
 BODILY_VERBS = frozenset({"body", "consumption"})
 # The first verb sense of an -ing word that names an activity ("swimming", "smoking").
 ACTIVITY_VERBS = frozenset({"motion", "consumption", "body", "competition"})
+# A word with this many more verb senses than noun senses is read as a verb.
+VERB_MOSTLY = 3
 ABSTRACT_NOUNS = frozenset(
     {
         "Tops",
@@ -145,8 +149,10 @@ class WordClasses:
         if word.lower().endswith("ing") and ACTIVITY in nouns:
             # "swimming", "smoking": an activity; "sitting", "wondering": a verb.
             return bool(verbs) and verbs[0] in ACTIVITY_VERBS
-        if nouns[:1] and nouns[0] in THING_CLASSES:
-            return True  # "nails", "eyes": a part of the body first, whatever its verbs
+        if nouns[:1] and nouns[0] in THING_CLASSES and len(verbs) < len(nouns) + VERB_MOSTLY:
+            # "nails", "eyes": a part of the body first, whatever its verbs; not a word
+            # that is mostly a verb ("renders": one sense a substance, five a verb).
+            return True
         if verbs and len(verbs) > len(nouns):
             return verbs[0] in BODILY_VERBS
         if THING_CLASSES & set(nouns[:2]):
