@@ -488,7 +488,10 @@ def _compares_two(vocabulary: Vocabulary, question: Question) -> bool:
 
 
 def _effect_unnamed(vocabulary: Vocabulary, question: Question, topics: set[str]) -> bool:
-    """A question about an effect ("can X cause…") whose only other concept is its topic."""
+    """A question about an effect ("can X cause…") whose only other concept is its topic
+    (not a relation between the two conditions: "is osteoporosis linked to alopecia")."""
+    if len(topics) >= 2 and all(_kind(vocabulary, t) in CONDITION_KINDS for t in topics):
+        return False
     asking = [t for t in question.context + question.terms if t.asks and t.concept not in topics]
     kinds = {_kind(vocabulary, t.concept) for t in asking}
     return (

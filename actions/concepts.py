@@ -38,6 +38,8 @@ LOOKUPS_FILE = KNOWLEDGE_DIR.parent / "lookups.yml"
 _TOKEN = re.compile(r"[a-z0-9]*[a-z][a-z0-9]*|\d[\d,.]*")
 _NUMBER = re.compile(r"\d[\d,.]*")
 _NAMED_NUMBER = re.compile(r"([a-z])-(\d)")
+_ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
+_UNIT = re.compile(r"\b(\d[\d,.]*)(?!s\b)([a-z]+)\b")  # not a decade ("80s")
 NEUTRAL = "<neutral>"
 CHILDREN = "children"
 OLDER = "older_age"
@@ -48,6 +50,7 @@ _YEAR_WORDS = frozenset("year years yr yrs yo".split())  # noqa: SIM905
 _DECADE_WORDS = frozenset("their her his my your our in".split())  # noqa: SIM905
 # Words this long may be corrected by two edits, not only one.
 TWO_EDITS_FROM = 8
+TRUNCATED_FROM = 4
 # Chat abbreviations, which WordNet would read as nouns ("rn": a registered nurse).
 _CHAT = frozenset("rn atm tbh imo imho idk btw lol omg ngl smh fyi pls plz thx".split())  # noqa: SIM905
 
@@ -56,8 +59,10 @@ def words_of(text: str) -> list[str]:
     """Lower-case word and number tokens; apostrophes dropped ("doesn't" → "doesnt"),
     hyphens split ("weight-bearing" → "weight", "bearing") except before a number, which
     names something with the word ("omega-3" → "omega3", "b-12" → "b12"). A question
-    opening "dose" is the common typo of "does" ("dose HRT affect hair?")."""
+    opening "dose" is the common typo of "does" ("dose HRT affect hair?"). A number and
+    its unit are two words ("1000mg"); an ordinal is its number ("3rd")."""
     text = _NAMED_NUMBER.sub(r"\1\2", text.lower().replace("’", "'").replace("'", ""))
+    text = _UNIT.sub(r"\1 \2", _ORDINAL.sub(r"\1", text))
     words = _TOKEN.findall(text)
     if len(words) > 2 and words[0] == "dose" and words[1] not in ("of", "for", "is", "and"):
         words[0] = "does"
@@ -256,6 +261,16 @@ class Vocabulary:
         matches = sorted((self._spelling_rank.get(c, 4), c) for c in candidates if fits(c))
         if matches:
             return matches[0][1]
+        # A word cut short ("supp", "bisphos", "inflamm"): the shortest word of a
+        # concept or the article it begins, of 7 letters or more.
+        if len(word) >= TRUNCATED_FROM:
+            whole = sorted(
+                (self._spelling_rank.get(c, 4), len(c), c)
+                for c in self._by_prefix.get(word[:2], ())
+                if c.startswith(word) and len(c) >= len(word) + 2
+            )
+            if whole:
+                return whole[0][2]
         if len(word) < TWO_EDITS_FROM - 1:
             return None
         # A long word two edits from a long one of a concept or the article ("alopesha",
@@ -385,7 +400,7 @@ class Vocabulary:
                     asks = self._asks(meant, following, last)
                     terms.append(Term(self._article_stem(meant), word, i, known[i], asks))
                 i += 1
-        return terms
+        return _thinning_of_bone(terms)
 
     def _article_stem(self, word: str) -> str:
         """The stem of `word`, or of the article's word it derives from ("failure" is
@@ -445,6 +460,32 @@ class Vocabulary:
         each = [(self._match((w,), (stem(w),)), stem(w)) for w in words_of(sentence)]
         words = [found or own for found, own in each if found != NEUTRAL]
         return self.implied([*(t.concept for t in self.read(sentence)), *words])
+
+
+# Words that are hair loss on their own but bone loss when said of bones.
+_THINNING = frozenset("thin thins thinner thinned thinning".split())  # noqa: SIM905
+_BONE_CONCEPTS = frozenset({"bone", "osteoporosis"})
+_HAIR_CONCEPTS = frozenset({"hair", "hair_loss", "hair_cycle", "female_pattern"})
+
+
+def _thinning_of_bone(terms: list[Term]) -> list[Term]:
+    """"Bones getting thin", "my bones are thinning out": osteoporosis, where the part
+    of the body named nearest to the word is bone, not hair."""
+
+    def nearest(term: Term, concepts: frozenset[str]) -> int:
+        return min(
+            (abs(t.position - term.position) for t in terms if t is not term and t.concept in concepts),
+            default=len(terms) + 1000,
+        )
+
+    result = []
+    for term in terms:
+        if term.concept == "hair_loss" and term.text in _THINNING:
+            bone, hair = nearest(term, _BONE_CONCEPTS), nearest(term, _HAIR_CONCEPTS)
+            if bone < hair:
+                term = Term("osteoporosis", term.text, term.position, term.known, term.asks)
+        result.append(term)
+    return result
 
 
 def _age_group(words: list[str], i: int) -> tuple[str, int]:
