@@ -466,17 +466,20 @@ class Vocabulary:
 _THINNING = frozenset("thin thins thinner thinned thinning".split())  # noqa: SIM905
 _BONE_CONCEPTS = frozenset({"bone", "osteoporosis"})
 _HAIR_CONCEPTS = frozenset({"hair", "hair_loss", "hair_cycle", "female_pattern"})
+FAR = 10_000  # farther than any two words of a message
 
 
 def _thinning_of_bone(terms: list[Term]) -> list[Term]:
-    """"Bones getting thin", "my bones are thinning out": osteoporosis, where the part
+    """ "Bones getting thin", "my bones are thinning out": osteoporosis, where the part
     of the body named nearest to the word is bone, not hair."""
 
     def nearest(term: Term, concepts: frozenset[str]) -> int:
-        return min(
-            (abs(t.position - term.position) for t in terms if t is not term and t.concept in concepts),
-            default=len(terms) + 1000,
+        distances = (
+            abs(t.position - term.position)
+            for t in terms
+            if t is not term and t.concept in concepts
         )
+        return min(distances, default=FAR)
 
     result = []
     for term in terms:
