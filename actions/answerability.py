@@ -101,10 +101,14 @@ _NEGATIONS = frozenset(
 _TOGETHER = frozenset("also both too either which".split())  # noqa: SIM905
 _COMPARATIVES = frozenset(
     """more less better worse bigger smaller higher lower larger greater faster slower
-    stronger weaker safer riskier cheaper likelier""".split()  # noqa: SIM905
+    stronger weaker safer riskier cheaper likelier most least best worst""".split()  # noqa: SIM905
 )
+# Kinds of food and supplement: two of them can be compared ("cow's milk or oat milk").
+_SOURCES = frozenset({"food_source", "plant_source", "non_dairy", "supplement"})
 _DETERMINERS = frozenset("a an the my your their his her".split())  # noqa: SIM905
 _ELSE = frozenset("else other another besides apart".split())  # noqa: SIM905
+_TAKING = frozenset("take takes taking took on prescribed given using use".split())  # noqa: SIM905
+_POSSESSIVES = frozenset("my her his your their".split())  # noqa: SIM905
 _PRONOUNS = frozenset("it that this they these those".split())  # noqa: SIM905
 # "Is it true that…", "is it safe to…": "it" stands for what follows, not for the topic
 # of the previous question.
@@ -261,8 +265,8 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
     subjects, conditions and parts of the body named in the rest of it (a story before
     the question, "TE hair loss - what is it?")."""
     asked = asking_part(text)
-    terms = vocabulary.read(asked)
     words = words_of(asked)
+    terms = _without_reasons(vocabulary, vocabulary.read(asked), words)
     every = words_of(text)
     alternatives = _alternatives(every)
     comparative = next((w for w in words if w in _COMPARATIVES), "")
@@ -302,6 +306,28 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         pronoun=pronoun,
         alternatives=alternatives,
     )
+
+
+def _without_reasons(vocabulary: Vocabulary, terms: list[Term], words: list[str]) -> list[Term]:
+    """The terms, with what a drug is taken for said but not asked ("the steroids I take
+    for my back pain", "prednisone prescribed for her asthma"): the article names few of
+    the reasons, and the question is about the drug."""
+    reasons: set[int] = set()
+    for term in terms:
+        if not _is_drug(vocabulary, term.concept):
+            continue
+        after = term.position + len(words_of(term.text))
+        for i in range(after, min(after + 4, len(words) - 2)):
+            if words[i] in _TAKING and words[i + 1] == "for" and words[i + 2] in _POSSESSIVES:
+                end = i + 3
+                while end < min(i + 6, len(words)) and words[end] not in STOPWORDS:
+                    end += 1
+                reasons.update(range(i + 3, end))
+                break
+    return [
+        Term(t.concept, t.text, t.position, t.known, False) if t.position in reasons else t
+        for t in terms
+    ]
 
 
 def _alternatives(words: Sequence[str]) -> bool:
@@ -477,7 +503,7 @@ def _compares_two(vocabulary: Vocabulary, question: Question) -> bool:
     a superlative about one ("the best exercise for bones")."""
     things: dict[str, set[int]] = {}
     for term in question.context + question.terms:
-        kind = _kind(vocabulary, term.concept)
+        kind = "" if term.concept in _SOURCES else _kind(vocabulary, term.concept)
         if (
             term.asks
             and kind in (*TOPIC_KINDS, *CONDITION_KINDS, "")

@@ -17,10 +17,10 @@ from scripts.servers import Bot
 
 # Sealed set: never lower these; raise them when the code does better.
 FLOORS = {
-    "in_scope_correct": 0.935,
-    "in_scope_wrongly_declined_max": 0.037,
-    "out_of_scope_declined": 0.95,
-    "near_miss_declined": 0.95,
+    "in_scope_correct": 0.938,
+    "in_scope_wrongly_declined_max": 0.033,
+    "out_of_scope_declined": 0.955,
+    "near_miss_declined": 0.955,
     "follow_up_turns_correct": 0.928,
 }
 # Development sets: (in-scope correct, wrongly declined at most, out-of-scope declined,
@@ -32,8 +32,8 @@ DEV_FLOORS = {
     "dev4": (0.94, 0.02, 0.96, 0.92),
     "dev5": (0.91, 0.03, 0.98, 0.91),
     "dev6": (0.94, 0.025, 0.97, 0.92),
-    "dev7": (0.82, 0.085, 0.97, 0.79),
-    "dev8": (0.86, 0.095, 0.99, 0.85),
+    "dev7": (0.83, 0.07, 0.975, 0.79),
+    "dev8": (0.885, 0.065, 0.99, 0.85),
 }
 
 
