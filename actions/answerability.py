@@ -104,10 +104,14 @@ _COMPARATIVES = frozenset(
     stronger weaker safer riskier cheaper likelier most least best worst""".split()  # noqa: SIM905
 )
 # Kinds of food and supplement: two of them can be compared ("cow's milk or oat milk").
+FAR = 10_000  # after every word of a message
 _SOURCES = frozenset({"food_source", "plant_source", "non_dairy", "supplement"})
 _DETERMINERS = frozenset("a an the my your their his her".split())  # noqa: SIM905
 _ELSE = frozenset("else other another besides apart".split())  # noqa: SIM905
 _TAKING = frozenset("take takes taking took on prescribed given using use".split())  # noqa: SIM905
+_REQUESTS = frozenset(
+    "explain tell describe list give say clarify outline summarise summarize know help".split()  # noqa: SIM905
+)
 _POSSESSIVES = frozenset("my her his your their".split())  # noqa: SIM905
 _PRONOUNS = frozenset("it that this they these those".split())  # noqa: SIM905
 # "Is it true that…", "is it safe to…": "it" stands for what follows, not for the topic
@@ -285,7 +289,7 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         and t.concept not in concepts
     ]
     kinds = {_kind(vocabulary, t.concept) for t in [*story, *terms]}
-    yes_no = _first_word(words) in _YES_NO_WORDS
+    yes_no = _first_word(words) in _YES_NO_WORDS and not _request(words)
     # "I'm also on Fosamax, which one is it?": a second drug beside the previous one.
     together = bool(_TOGETHER & set(words_of(text))) and any(
         _is_drug(vocabulary, t.concept) for t in [*story, *terms]
@@ -306,6 +310,13 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         pronoun=pronoun,
         alternatives=alternatives,
     )
+
+
+def _request(words: Sequence[str]) -> bool:
+    """Whether a question that opens like a yes/no question asks for something ("could
+    you explain…", "can you tell me…", "do you know why…")."""
+    rest = [w for w in words if w not in _FILLERS and w != "please"]
+    return len(rest) > 2 and rest[1] == "you" and rest[2] in _REQUESTS
 
 
 def _without_reasons(vocabulary: Vocabulary, terms: list[Term], words: list[str]) -> list[Term]:
@@ -712,10 +723,34 @@ def lead_for(question: Question, entry: Entry, vocabulary: Vocabulary, advice: b
         and not advice
         and bool(asked & set(entry.subjects))
         and all(asked & set(group) for group in entry.verdict_for)
+        and _relates(question, entry.verdict_for, vocabulary)
     )
     if covered and verdict_fits:
         return VERDICT
     return SUMMARY if covered and not advice else NEUTRAL
+
+
+def _relates(question: Question, groups: Sequence[Sequence[str]], vocabulary: Vocabulary) -> bool:
+    """For a verdict on how two things relate (a relation and two more groups: "does bone
+    loss cause hair loss?"), whether the question puts the relation between them, one on
+    each side ("is my hair loss caused by osteoporosis?"), not before both ("do the same
+    things that wreck your bones wreck your hair?", "what can hit both bone and hair?")."""
+    if len(groups) < 3:
+        return True
+
+    def places(group: Sequence[str]) -> list[int]:
+        return [
+            t.position
+            for t in question.terms
+            if vocabulary.implied([t.concept]) & set(group) or t.concept in group
+        ]
+
+    relations, first, second = (places(g) for g in groups[:3])
+    return any(
+        (min(first, default=FAR) < r < max(second, default=-1))
+        or (min(second, default=FAR) < r < max(first, default=-1))
+        for r in relations
+    )
 
 
 # ---- The decision ----------------------------------------------------------------------
