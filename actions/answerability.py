@@ -461,10 +461,13 @@ def follow_up(
     if new_topics and all(vocabulary.is_generic(c) for c in new_topics):
         replaced.discard("topic")
     words = previous.get("words") or {}
+    # Foods and constraints belong to the subject they were said of: "what foods have
+    # calcium?", "I'm vegan", then "and vitamin D?" asks about vitamin D, not vegans.
+    dropped = _SOURCES if "topic" in replaced else frozenset()
     kept = [
         Term(c, str(words.get(c) or c.replace("_", " ")), -1)
         for c, role in old_roles.items()
-        if role not in replaced and c not in new_roles
+        if role not in replaced and c not in new_roles and c not in dropped
     ]
     elliptical = not ({"relation", "ask"} & set(new_roles.values()))
     return replace(
