@@ -197,7 +197,9 @@ def _more_to_tell(tracker: Tracker, knowledge: KnowledgeBase) -> tuple[Quote, ..
 
 
 def tell_more(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """The last answer's entry's sentences not shown yet, once."""
+    """The last answer's entry's sentences not shown yet, once; after all of an entry
+    with advice in it ("why is protein important?", then "anything else?"), the next
+    tip."""
     knowledge = load_knowledge()
     entry = _last_entry(tracker)
     shown = last_quotes(tracker, knowledge)
@@ -206,6 +208,8 @@ def tell_more(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventT
         return []
     candidates = _more_to_tell(tracker, knowledge)
     buttons = buttons_for(knowledge, entry.related) if entry else []
+    if not candidates and entry and any(tip.quote in entry.sentences for tip in knowledge.tips):
+        return send_next_tip(dispatcher, tracker, None)
     if not candidates:
         dispatcher.utter_message(response=UTTER_NO_MORE, buttons=buttons)
         return []

@@ -270,6 +270,21 @@ def test_tell_me_more_quotes_the_entrys_further_sentences_once(
     assert responses(again) == ["utter_no_more"]
 
 
+def all_shown(entry_id: str) -> dict[str, Any]:
+    """The slots after an answer and its "tell me more": every sentence of the entry shown."""
+    entry = load_knowledge().entries[entry_id]
+    return {**after_answer(entry_id), "last_quotes": [q.text for q in entry.sentences]}
+
+
+def test_more_after_all_of_an_entry_with_advice_gives_a_tip(conversation: Conversation) -> None:
+    conversation.slots.update(all_shown("protein"))
+    more = conversation.turn(ActionTellMore(), "anything else?", "ask_more")
+
+    assert responses(more) == ["utter_tip"]
+    # Not the protein sentence just shown again.
+    assert more[0]["quote"] not in {q.text for q in load_knowledge().entries["protein"].sentences}
+
+
 def test_tell_me_more_after_a_tip_gives_the_next_tip(conversation: Conversation) -> None:
     first = conversation.turn(ActionGiveTip(), "give me a tip", "ask_tip")
     more = conversation.turn(ActionTellMore(), "more?", "ask_more")
@@ -479,7 +494,7 @@ SCENARIOS = [
         id="attribution",
     ),
     pytest.param(ActionTellMore(), "More", "ask_more", after_answer("causal_link"), id="more"),
-    pytest.param(ActionTellMore(), "More", "ask_more", after_answer("protein"), id="no-more"),
+    pytest.param(ActionTellMore(), "More", "ask_more", all_shown("glucocorticoids"), id="no-more"),
     pytest.param(ActionTellMore(), "More", "ask_more", {}, id="nothing-yet"),
     pytest.param(ActionCiteSource(), "Source?", "ask_source", after_answer("calcium"), id="source"),
     pytest.param(
