@@ -51,6 +51,7 @@ TIP = "tip"
 NO_MORE_TIPS = "no_more_tips"
 NO_MORE_TIPS_FOR = "no_more_tips_for"
 NOTHING_ASKED = "nothing_asked"
+OTHER_LANGUAGE = "other_language"
 
 # Concept kinds (data/knowledge/vocabulary.yml) and the roles they play in a question.
 TOPIC_KINDS = ("subject",)

@@ -15,7 +15,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answerability import (
     ANSWER,
+    DECLINE,
     NOTHING_ASKED,
+    OTHER_LANGUAGE,
     Decision,
     Question,
     asking_part,
@@ -35,6 +37,7 @@ from actions.constants import (
     SLOT_MORE_SHOWN,
     SMALL_TALK,
     UTTER_CAPABILITIES,
+    UTTER_ENGLISH_ONLY,
     UTTER_GREET,
     UTTER_MORE,
     UTTER_NO_MORE,
@@ -44,6 +47,7 @@ from actions.constants import (
     UTTER_UNCLEAR_SUBJECT,
 )
 from actions.knowledge import Entry, KnowledgeBase, Quote, load_knowledge
+from actions.language import in_other_language
 from actions.messages import (
     buttons_for,
     citation,
@@ -115,6 +119,9 @@ def candidates_of(
 
 def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Answer the latest message as a question: answer, partial answer or decline."""
+    if in_other_language(tracker.latest_message.get("text") or ""):
+        dispatcher.utter_message(response=UTTER_ENGLISH_ONLY)
+        return [SlotSet(SLOT_ANSWERABILITY, Decision(DECLINE, OTHER_LANGUAGE).record())]
     knowledge, vocabulary = load_knowledge(), load_vocabulary()
     own = question_of(tracker, knowledge, vocabulary)
     if not own.concepts and last_was_tip(tracker):

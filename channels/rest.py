@@ -19,6 +19,8 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.text import clean_text
+
 MAX_MESSAGE_CHARS = 20_000
 MAX_SENDER_CHARS = 256
 
@@ -47,6 +49,10 @@ class ValidatedRestInput(RestInput):
     @classmethod
     def name(cls) -> str:
         return "rest"
+
+    def _extract_message(self, req: Request) -> str | None:
+        message = super()._extract_message(req)
+        return clean_text(message) if isinstance(message, str) else message
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(on_new_message)

@@ -47,6 +47,8 @@ from sanic.response import HTTPResponse
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from channels.text import clean_text
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -183,7 +185,7 @@ def incoming_from_event(envelope: dict[str, Any], answer_all_in: str | None) -> 
     is_dm = event.get("channel_type") == "im" or channel.startswith("D")
     if not (is_dm or kind == "app_mention" or channel == answer_all_in):
         return None
-    text = user_text(_str(event, "text") or "", own_ids)
+    text = clean_text(user_text(_str(event, "text") or "", own_ids))
     if not text and event.get("files"):
         text = NON_TEXT_MESSAGE
     thread_ts = _str(event, "thread_ts") or (None if is_dm else ts)

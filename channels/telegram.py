@@ -42,6 +42,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.text import clean_text
+
 logger = logging.getLogger(__name__)
 
 CHANNEL_NAME = "telegram"
@@ -198,7 +200,7 @@ def as_bot_text(text: str) -> str:
     match = COMMAND_PATTERN.fullmatch(text.strip())
     if match and match["command"].lower() in COMMANDS:
         return COMMANDS[match["command"].lower()]
-    return text
+    return clean_text(text)
 
 
 def _addressed_text(message: Mapping[str, Any], text: str, bot_name: str) -> str | None:

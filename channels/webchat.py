@@ -34,6 +34,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from channels.rest import MAX_MESSAGE_CHARS
+from channels.text import clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def text_from(data: Any) -> str | None:
         return None
     if len(message) > MAX_MESSAGE_CHARS:
         return TOO_LONG_MESSAGE
-    return message
+    return clean_text(message)
 
 
 def metadata_from(data: Any, key: str) -> dict[str, Any]:

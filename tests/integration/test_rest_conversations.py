@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -175,6 +176,50 @@ def test_odd_input_always_gets_a_reply(bot: Bot, message: str) -> None:
     replies = bot.send(new_sender(), message)
     assert replies
     assert all(r.get("text") for r in replies)
+
+
+@pytest.mark.parametrize("command", ["/restart", "/stop", "/greet{}", "/ask_calcium_amount"])
+def test_a_typed_slash_command_is_read_as_text_and_answered(
+    bot: Bot, responses: dict[str, str], command: str
+) -> None:
+    sender = new_sender()
+    first = texts(bot.send(sender, "how much calcium do adults need?"))
+    assert responses["utter_disclaimer"] in first
+    replies = bot.send(sender, command)
+    assert replies and all(r.get("text") for r in replies)
+    # The conversation was not restarted: the once-per-conversation note does not come
+    # again, and the next question is answered.
+    after = texts(replies) + texts(bot.send(sender, "what about vitamin D?"))
+    assert responses["utter_disclaimer"] not in after
+    assert "Vitamin D" in after
+
+
+def test_a_message_with_a_lone_surrogate_gets_a_reply(bot: Bot) -> None:
+    # JSON allows a lone surrogate ("\\ud800"); no UTF-8 encoder does.
+    body = json.dumps({"sender": new_sender(), "message": "does stress cause hair loss? \ud800"})
+    assert "\\ud800" in body
+    reply = requests.post(
+        f"{bot.url}/webhooks/rest/webhook",
+        data=body.encode(),
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert reply.status_code == 200
+    assert "chronic stress" in texts(reply.json())
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "¿La osteoporosis causa caída del cabello?",
+        "Остеопороз и выпадение волос",
+        "骨质疏松会导致脱发吗？",
+    ],
+)
+def test_another_language_is_told_the_bot_answers_in_english(
+    bot: Bot, responses: dict[str, str], message: str
+) -> None:
+    assert texts(bot.send(new_sender(), message)) == responses["utter_english_only"]
 
 
 def test_a_blank_message_gets_a_prompt(bot: Bot, responses: dict[str, str]) -> None:

@@ -464,11 +464,54 @@ def test_the_disclaimer_comes_once_before_the_first_answer(
     assert responses(second.messages) == ["utter_grounded_answer"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "¿Qué es la osteoporosis?",
+        "Kann Prednison Haarausfall verursachen?",
+        "Le calcium est-il bon pour les os?",
+        "Остеопороз и выпадение волос",
+        "骨粗鬆症とは何ですか",
+    ],
+)
+def test_a_question_in_another_language_is_told_the_bot_answers_in_english(
+    make_tracker: TrackerFactory, domain: dict[str, Any], text: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    events = run(ActionAnswer(), dispatcher, make_tracker(text, "nlu_fallback"), domain)
+
+    assert responses(dispatcher.messages) == ["utter_english_only"]
+    assert {
+        "name": "answerability",
+        "value": {"outcome": "decline", "reason": "other_language"},
+    } in [
+        {"name": e["name"], "value": {k: e["value"][k] for k in ("outcome", "reason")}}
+        for e in events
+        if e.get("name") == "answerability"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["fosomax hair loss??", "calsium foods non dairy", "wat shud i eat 4 strong bonez n hair"],
+)
+def test_english_with_typos_and_brand_names_is_still_answered(
+    make_tracker: TrackerFactory, domain: dict[str, Any], text: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    run(ActionAnswer(), dispatcher, make_tracker(text, "nlu_fallback"), domain)
+
+    assert "utter_english_only" not in responses(dispatcher.messages)
+
+
 # --- Every reply exists in the domain and gets every variable it needs --------------------
 
 SCENARIOS = [
     pytest.param(
         ActionAnswer(), "Can Fosamax cause hair loss?", "ask_bisphosphonates", {}, id="answer"
+    ),
+    pytest.param(
+        ActionAnswer(), "¿Qué es la osteoporosis?", "nlu_fallback", {}, id="other-language"
     ),
     pytest.param(
         ActionAnswer(),
