@@ -104,6 +104,24 @@ _COMPARATIVES = frozenset(
     """more less better worse bigger smaller higher lower larger greater faster slower
     stronger weaker safer riskier cheaper likelier most least best worst""".split()  # noqa: SIM905
 )
+# Groups of people the article's figures and advice for adults may not hold for: said
+# anywhere in a message ("I'm pregnant. How much calcium do I need?"), the answer must
+# cover them.
+_SPECIAL_GROUPS = frozenset({"pregnancy", "children"})
+_PEOPLE = frozenset(
+    "people person women woman men man kids children child teens teenagers patients".split()  # noqa: SIM905
+)
+
+
+def _about_asker(term: Term) -> bool:
+    """A group of `_SPECIAL_GROUPS` the story puts the asker (or whom they ask for) in:
+    a pregnancy, or a child's age ("I'm 15", "my 12-year-old"); not children only
+    mentioned ("my kids tease me", "30 teenagers")."""
+    if term.concept == "children":
+        return any(c.isdigit() for c in term.text)
+    return term.concept in _SPECIAL_GROUPS
+
+
 # Kinds of food and supplement: two of them can be compared ("cow's milk or oat milk").
 FAR = 10_000  # after every word of a message
 _SOURCES = frozenset({"food_source", "plant_source", "non_dairy", "supplement"})
@@ -113,7 +131,8 @@ _TAKING = frozenset("take takes taking took on prescribed given using use".split
 _REQUESTS = frozenset(
     "explain tell describe list give say clarify outline summarise summarize know help".split()  # noqa: SIM905
 )
-_POSSESSIVES = frozenset("my her his your their".split())  # noqa: SIM905
+# Whose the reason for a drug is ("for my asthma", "for the change").
+_OWNERS = frozenset("my her his your their the".split())  # noqa: SIM905
 _PRONOUNS = frozenset("it that this they these those".split())  # noqa: SIM905
 # "Is it true that…", "is it safe to…": "it" stands for what follows, not for the topic
 # of the previous question.
@@ -284,8 +303,9 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
     about = TOPIC_KINDS + PART_KINDS
     story = [
         t
-        for t in vocabulary.read(text)
-        if _kind(vocabulary, t.concept) in about
+        for t in _without_reasons(vocabulary, vocabulary.read(text), words_of(text))
+        if t.asks
+        and (_kind(vocabulary, t.concept) in about or _about_asker(t))
         and not vocabulary.is_generic(t.concept)
         and t.concept not in concepts
     ]
@@ -297,6 +317,11 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
     )
     pronoun = _pronoun_subject(words)
     has_topic = bool(kinds & set(TOPIC_KINDS + CONDITION_KINDS))
+    own_topic = any(_kind(vocabulary, t.concept) in TOPIC_KINDS for t in terms)
+    if own_topic and not together and not pronoun:
+        # "I'd always eaten well and walked the dog. Why does menopause thin bones?": a
+        # question with a subject of its own is about it, not the story's subjects.
+        story = [t for t in story if _kind(vocabulary, t.concept) not in TOPIC_KINDS]
     asks = yes_no or bool(kinds & set(RELATION_KINDS + ASK_KINDS + FRAME_KINDS))
     return Question(
         text=text,
@@ -322,19 +347,29 @@ def _request(words: Sequence[str]) -> bool:
 
 def _without_reasons(vocabulary: Vocabulary, terms: list[Term], words: list[str]) -> list[Term]:
     """The terms, with what a drug is taken for said but not asked ("the steroids I take
-    for my back pain", "prednisone prescribed for her asthma"): the article names few of
-    the reasons, and the question is about the drug."""
+    for my back pain", "prednisone prescribed for her asthma", "hormone pills for the
+    change"): the article names few of the reasons, and the question is about the drug."""
     reasons: set[int] = set()
     for term in terms:
         if not _is_drug(vocabulary, term.concept):
             continue
         after = term.position + len(words_of(term.text))
         for i in range(after, min(after + 4, len(words) - 2)):
-            if words[i] in _TAKING and words[i + 1] == "for" and words[i + 2] in _POSSESSIVES:
-                end = i + 3
-                while end < min(i + 6, len(words)) and words[end] not in STOPWORDS:
+            direct = i == after and words[i] == "for"
+            taking = words[i] in _TAKING and words[i + 1] == "for" and words[i + 2] in _OWNERS
+            if direct or taking:
+                end = i + 1 if direct else i + 2
+                end += words[end] in _OWNERS  # "for my asthma", "for the change"
+                start = end
+                while end < min(start + 3, len(words)) and words[end] not in STOPWORDS:
                     end += 1
-                reasons.update(range(i + 3, end))
+                said = set(range(start - 1, end))  # with "my", "the" ("the change")
+                # "hormone therapy for transgender people": whom it is for, not why.
+                if not _PEOPLE & set(words[start:end]) and not any(
+                    t.position in said and _kind(vocabulary, t.concept) == "population"
+                    for t in terms
+                ):
+                    reasons |= said
                 break
     return [
         Term(t.concept, t.text, t.position, t.known, False) if t.position in reasons else t

@@ -47,6 +47,8 @@ ADULT_AGE = 18
 OLDER_AGE = 60
 _AGE_WORDS = frozenset("over above past aged age beyond".split())  # noqa: SIM905
 _YEAR_WORDS = frozenset("year years yr yrs yo".split())  # noqa: SIM905
+_DURATION_WORDS = frozenset("for past last over since nearly almost about".split())  # noqa: SIM905
+_TIME_UNITS = frozenset("minutes hours days weeks months percent kg lbs pounds".split())  # noqa: SIM905
 _DECADE_WORDS = frozenset("their her his my your our in".split())  # noqa: SIM905
 # Words this long may be corrected by two edits, not only one.
 TWO_EDITS_FROM = 8
@@ -63,7 +65,8 @@ def words_of(text: str) -> list[str]:
     its unit are two words ("1000mg"); an ordinal is its number ("3rd")."""
     text = _NAMED_NUMBER.sub(r"\1\2", text.lower().replace("’", "'").replace("'", ""))
     text = _UNIT.sub(r"\1 \2", _ORDINAL.sub(r"\1", text))
-    words = _TOKEN.findall(text)
+    # A number ends where its sentence does ("I'm 15." is 15).
+    words = [w.rstrip(".,") if w[0].isdigit() else w for w in _TOKEN.findall(text)]
     if len(words) > 2 and words[0] == "dose" and words[1] not in ("of", "for", "is", "and"):
         words[0] = "does"
     return words
@@ -504,6 +507,17 @@ def _age_group(words: list[str], i: int) -> tuple[str, int]:
         age, length = int(word[:2]), 1  # "in their 70s"
     elif re.fullmatch(r"\d{1,2}", word) and words[i + 1 : i + 2] and words[i + 1] in _YEAR_WORDS:
         age, length = int(word), 3 if words[i + 2 : i + 3] == ["old"] else 2
+        if length == 2 and (
+            (words[i - 1 : i] and words[i - 1] in _DURATION_WORDS)
+            or words[i + 2 : i + 3] == ["ago"]
+        ):
+            return "", 0  # "on it for 2 years", "5 years ago": a time, not an age
+    elif (
+        re.fullmatch(r"\d{1,2}", word)
+        and words[i - 1 : i] in (["im"], ["am"])
+        and (i + 1 >= len(words) or words[i + 1] not in _TIME_UNITS)
+    ):
+        age, length = int(word), 1  # "I'm 15"
     else:
         return "", 0
     if age < ADULT_AGE and word not in _AGE_WORDS:

@@ -250,6 +250,58 @@ def test_a_verdict_opens_only_the_question_it_answers(ask: Any, question: str, l
     assert decision.lead == lead
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Do the same things that wreck your bones also wreck your hair?",
+        "Could you explain what underlying issues can hit both the skeleton and the hair?",
+    ],
+)
+def test_no_verdict_where_the_relation_is_not_between_the_two_things(
+    ask: Any, question: str
+) -> None:
+    # "No." answers "does bone loss cause hair loss?", not "what harms both?"
+    assert ask(question).lead != VERDICT
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I'm pregnant. How much calcium do I need?",
+        "I'm 15. How much vitamin D should I take?",
+        "My daughter is 9 years old. How much calcium does she need?",
+    ],
+)
+def test_a_child_or_a_pregnancy_in_the_story_is_part_of_the_question(
+    ask: Any, question: str
+) -> None:
+    decision = ask(question)
+
+    assert decision.outcome == PARTIAL, decision
+    assert set(decision.missing) & {"pregnancy", "children"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Could the steroids I take for my back pain be linked to my bone loss?",
+        "I've been on pred for 2 years for my back pain, could that thin my hair and bones",
+        "steroids for chronic pain - risk to bones?",
+        "My kids tease me that I drink more milk than they do. Is calcium important for bones?",
+    ],
+)
+def test_what_a_drug_is_taken_for_and_who_else_is_mentioned_are_not_asked(
+    ask: Any, question: str
+) -> None:
+    assert ask(question).outcome == ANSWER
+
+
+def test_whom_a_drug_is_for_is_asked(ask: Any) -> None:
+    decision = ask("does hormone therapy for transgender people affect bone density")
+
+    assert decision.outcome in (PARTIAL, DECLINE)
+
+
 def test_personal_advice_gets_no_verdict_and_no_summary_of_ours(ask: Any) -> None:
     decision = ask("should I stop fosamax if it makes my hair fall out", advice=True)
 
