@@ -99,6 +99,7 @@ _NEGATIONS = frozenset(
 )
 # Words that keep the drug of the previous question beside a new one ("I'm also on
 # Fosamax, which one is it?").
+_WH_WORDS = frozenset("which what why how when where who whose".split())  # noqa: SIM905
 _TOGETHER = frozenset("also both too either which".split())  # noqa: SIM905
 _COMPARATIVES = frozenset(
     """more less better worse bigger smaller higher lower larger greater faster slower
@@ -506,11 +507,35 @@ def follow_up(
         if role not in replaced and c not in new_roles and c not in dropped
     ]
     elliptical = not ({"relation", "ask"} & set(new_roles.values()))
+    # "Which one is it?" asks which, whatever the question before it asked; "what about
+    # steroids?" asks the question before it again.
+    own = [w for w in words_of(asking_part(question.text)) if w not in _FILLERS]
+    wh = own[:1] != [] and own[0] in _WH_WORDS and own[1:2] != ["about"]
     return replace(
         question,
         terms=tuple(kept) + question.terms,
-        yes_no=bool(previous.get("yes_no")) if elliptical else question.yes_no,
+        yes_no=bool(previous.get("yes_no")) if elliptical and not wh else question.yes_no,
     )
+
+
+def with_earlier_drugs(
+    question: Question, earlier: Sequence[str], vocabulary: Vocabulary
+) -> Question:
+    """ "I take both. Which one is it?": the drugs the conversation spoke of before (most
+    recent first) beside the question, when it asks which of them and names fewer than
+    two; it is then an attribution question, never a verdict on one of them."""
+    words = set(words_of(asking_part(question.text)))
+    if not ("which" in words or ("both" in words and _TAKING & words)):
+        return question
+    named = [c for c in question.concepts if _is_drug(vocabulary, c)]
+    added = [
+        Term(c, c.replace("_", " "), -1)
+        for c in dict.fromkeys(earlier)
+        if c not in named and _is_drug(vocabulary, c)
+    ][: max(0, 2 - len(named))]
+    if not named or not added:
+        return question
+    return replace(question, context=question.context + tuple(added), together=True, yes_no=False)
 
 
 # ---- Covering the question ------------------------------------------------------------

@@ -25,6 +25,7 @@ from actions.answerability import (
     follow_up,
     names_something,
     read_question,
+    with_earlier_drugs,
 )
 from actions.concepts import Vocabulary, load_vocabulary, words_of
 from actions.constants import (
@@ -94,7 +95,19 @@ def in_context(tracker: Tracker, question: Question, vocabulary: Vocabulary) -> 
     ranking = intent_ranking(tracker)
     if ranking and ranking[0][0] == INTENT_OUT_OF_SCOPE and ranking[0][1] >= OFF_TOPIC_CONFIDENCE:
         return question
-    return follow_up(question, tracker.get_slot(SLOT_LAST_QUESTION), vocabulary)
+    completed = follow_up(question, tracker.get_slot(SLOT_LAST_QUESTION), vocabulary)
+    return with_earlier_drugs(completed, _earlier_subjects(tracker), vocabulary)
+
+
+def _earlier_subjects(tracker: Tracker) -> list[str]:
+    """The subjects of the entries answered from in this conversation, latest first."""
+    entries = load_knowledge().entries
+    answered = [
+        e.get("value")
+        for e in reversed(tracker.events)
+        if e.get("event") == "slot" and e.get("name") == SLOT_LAST_ENTRY
+    ]
+    return [c for e in answered if e in entries for c in entries[e].subjects[:1]]
 
 
 def candidates_of(

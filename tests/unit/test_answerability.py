@@ -27,6 +27,7 @@ from actions.answerability import (
     decide_tip,
     follow_up,
     read_question,
+    with_earlier_drugs,
 )
 from actions.concepts import Vocabulary
 from actions.knowledge import KnowledgeBase, load_knowledge
@@ -497,6 +498,29 @@ def test_a_second_drug_named_with_also_keeps_the_first(ask: Any) -> None:
         "glucocorticoids",
         "bisphosphonates",
     }
+
+
+def test_which_one_after_two_drugs_were_discussed_is_an_attribution(
+    ask: Any, knowledge: KnowledgeBase, vocabulary: Vocabulary, index: PassageIndex
+) -> None:
+    previous = read_question("What about steroids?", vocabulary).record()
+    question = follow_up(
+        read_question("I take both. Which one is it?", vocabulary), previous, vocabulary
+    )
+    question = with_earlier_drugs(question, ["glucocorticoids", "bisphosphonates"], vocabulary)
+    decision = decide(question, knowledge, vocabulary, index)
+
+    assert decision.reason == ATTRIBUTION
+    assert decision.lead != VERDICT
+    assert {decision.entry.id, *(e.id for e in decision.also)} == {
+        "glucocorticoids",
+        "bisphosphonates",
+    }
+
+
+def test_what_about_a_new_drug_still_asks_the_question_before_it(ask: Any) -> None:
+    assert ask("Can Fosamax cause hair loss?", "What about steroids?").lead == VERDICT
+    assert ask("Can Fosamax cause hair loss?", "Which steroids?").lead != VERDICT
 
 
 def test_comparing_two_drugs_is_not_an_attribution(ask: Any) -> None:
