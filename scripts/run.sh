@@ -58,8 +58,9 @@ stop() {
   wait 2>/dev/null || true
 }
 trap stop EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# Ctrl-C or SIGTERM is how the bot is meant to stop: a clean exit, so that make prints
+# no "Error 143" after it.
+trap 'exit 0' INT TERM
 
 # The action server is rasa_sdk itself: `rasa run actions` would import all of Rasa
 # first (twice the memory, slower to start).

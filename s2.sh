@@ -1,0 +1,3 @@
+#!/bin/bash
+trap "exit 130" INT
+sleep 30 & wait $!
