@@ -1,2 +1,98 @@
-run:
-	./s2.sh
+# One command to run the bot (`make run`) and one to test it (`make test`).
+# Both create the Python 3.10 virtual environment, install pinned packages and train
+# only when needed, so the second run is fast.
+
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+INSTALLED := $(VENV)/.installed
+SPACY_MODEL := build/spacy-en-lookup
+LEXICON := build/wordnet-lexicon.json
+MODEL := models/osteo-hair-faq.tar.gz
+WEBCHAT := build/webchat/webchat.js
+CHROMIUM := /usr/bin/chromium
+TRAINING_DATA := config.yml domain.yml $(wildcard components/*.py) $(shell find data -name '*.yml' -not -path 'data/knowledge/*')
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: install train run shell test unit lint types validate eval crossval bench clean \
+  telegram-webhook
+
+install: $(INSTALLED) $(SPACY_MODEL)/meta.json $(LEXICON) $(WEBCHAT)
+
+$(INSTALLED): requirements.txt constraints.txt
+	@python310="$$(scripts/find_python310.sh)" || exit 1; \
+	  [ -x $(PY) ] || "$$python310" -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	touch $@
+
+$(SPACY_MODEL)/meta.json: scripts/build_spacy_model.py $(INSTALLED)
+	$(PY) scripts/build_spacy_model.py $(SPACY_MODEL)
+
+# WordNet's word classes, read by the answerability decision (actions/wordclasses.py).
+$(LEXICON): scripts/build_wordnet_lexicon.py $(INSTALLED)
+	$(PY) scripts/build_wordnet_lexicon.py $(LEXICON)
+
+# The website widget's script, from the npm registry (no CDN at run time).
+$(WEBCHAT): scripts/build_webchat.sh
+	scripts/build_webchat.sh $@
+
+# Debian's Chromium, for the widget's browser test (Playwright drives it; it never
+# downloads a browser of its own).
+$(CHROMIUM):
+	@sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get install -y --no-install-recommends chromium \
+	  || { $$sudo apt-get update && $$sudo apt-get install -y --no-install-recommends chromium; }
+
+train: $(MODEL)
+
+$(MODEL): $(TRAINING_DATA) $(SPACY_MODEL)/meta.json
+	$(BIN)/rasa train --quiet --out models --fixed-model-name osteo-hair-faq
+	@touch $@
+
+run: install $(MODEL)
+	scripts/run.sh
+
+shell: install $(MODEL)
+	scripts/run.sh --shell
+
+# Register the Telegram webhook (only if not registered; FORCE=1 registers again).
+telegram-webhook: install
+	$(PY) -m scripts.telegram_webhook $(if $(FORCE),--force)
+
+validate: install
+	$(BIN)/rasa data validate --fail-on-warnings
+
+lint: install
+	$(BIN)/ruff check actions channels components scripts tests
+	$(BIN)/ruff format --check actions channels components scripts tests
+
+types: install
+	$(BIN)/mypy actions channels components scripts
+
+unit: install
+	$(BIN)/pytest -q tests/unit
+
+# Every test: checks, unit tests, conversation tests, held-out evaluation, end to end.
+test: install $(MODEL) $(CHROMIUM)
+	scripts/test.sh
+
+crossval: install $(SPACY_MODEL)/meta.json
+	$(PY) -m scripts.nlu_crossval
+
+# Answer quality on the development sets (failures in results/) and the sealed set
+# (figures only): scripts/evaluate.py.
+eval: install $(MODEL)
+	$(PY) -m scripts.evaluate
+
+# Our assistant against stock Rasa (DIET + TED) on the same data: BENCHMARKS.md.
+# (It trains both models itself, to time the training.)
+bench: install
+	$(PY) -m scripts.bench
+
+clean:
+	rm -rf models .rasa build results rasa.db .pytest_cache .mypy_cache .ruff_cache
