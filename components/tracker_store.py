@@ -15,15 +15,22 @@ the ones Rasa's own `save` writes. This holds
 for one Rasa process, the set-up of scripts/run.sh; with several Rasa processes on
 one database use the plain `SQL` store, since one process would not see another's
 writes.
+
+Conversations are kept for `retention_days` after their last event
+(CONVERSATION_RETENTION_DAYS, 30 by default in scripts/run.sh; 0 keeps them forever):
+older ones are deleted when the server starts and then once an hour.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import logging
+import time
 from collections import OrderedDict
 from typing import Any
 
+import sqlalchemy as sa  # type: ignore[import-untyped]
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -36,11 +43,55 @@ class _Cached:
         self.stored = stored  # events of `tracker` already in the database
 
 
+logger = logging.getLogger(__name__)
+
+DAY_SECONDS = 24 * 60 * 60
+SWEEP_EVERY_SECONDS = 60 * 60
+
+
 class CachedSQLTrackerStore(SQLTrackerStore):
-    def __init__(self, *args: Any, cache_size: int = 1000, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        cache_size: int = 1000,
+        retention_days: float | str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.cache_size = int(cache_size)
         self._cache: OrderedDict[str, _Cached] = OrderedDict()
+        self.retention_days = float(retention_days or 0)
+        if self.retention_days < 0:
+            raise ValueError(f"retention_days must be 0 (keep) or more, not {retention_days}")
+        self._next_sweep = 0.0
+        self.delete_expired()
+
+    def delete_expired(self, now: float | None = None) -> int:
+        """Delete the conversations whose last event is older than `retention_days`;
+        the number of conversations deleted."""
+        now = time.time() if now is None else now
+        self._next_sweep = now + SWEEP_EVERY_SECONDS
+        if not self.retention_days:
+            return 0
+        events = self.SQLEvent.__table__
+        cutoff = now - self.retention_days * DAY_SECONDS
+        expired = (
+            sa.select(events.c.sender_id)
+            .group_by(events.c.sender_id)
+            .having(sa.func.max(events.c.timestamp) < cutoff)
+        )
+        with self.engine.begin() as connection:
+            senders = [row[0] for row in connection.execute(expired)]
+            for start in range(0, len(senders), 500):
+                batch = senders[start : start + 500]
+                connection.execute(events.delete().where(events.c.sender_id.in_(batch)))
+        for sender in senders:
+            self._cache.pop(sender, None)
+        if senders:
+            logger.info(
+                "Deleted %d conversations older than %g days", len(senders), self.retention_days
+            )
+        return len(senders)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         cached = self._cache.get(sender_id)
@@ -53,6 +104,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        if time.time() >= self._next_sweep:
+            self.delete_expired()
         cached = self._cache.get(tracker.sender_id)
         one_session = _one_session(tracker)  # a scan of every event: once per save
         if cached is None or cached.tracker is not tracker or not one_session:

@@ -8,6 +8,8 @@
 #   TRACKER_STORE=sqlite (default; file TRACKER_SQLITE_DB, rasa.db) | postgres
 #     (endpoints.postgres.yml, POSTGRES_HOST/PORT/DB/USER/PASSWORD)
 #   ENDPOINTS: an endpoints file to use instead (tests use their own ports).
+#   CONVERSATION_RETENTION_DAYS (30): conversations are deleted this many days after
+#     their last message; 0 keeps them.
 #   CORS_ORIGINS: other sites' origins allowed to call the server from a browser (none by
 #     default: the chat page at /chat/ is served by the server itself).
 #   RASA_API_TOKEN: turns on Rasa's HTTP API (conversations, model, …), with this token
@@ -37,6 +39,8 @@ case "${TRACKER_STORE:-sqlite}" in
   *) echo "error: TRACKER_STORE must be sqlite or postgres, not '${TRACKER_STORE}'" >&2; exit 2 ;;
 esac
 ENDPOINTS=${ENDPOINTS:-$default_endpoints}
+# Days a conversation is kept after its last message; 0 keeps them forever.
+export CONVERSATION_RETENTION_DAYS=${CONVERSATION_RETENTION_DAYS:-30}
 
 # Chat platforms (credentials.yml reads these; a channel whose token is empty is off).
 # See the README's Telegram and Slack sections.

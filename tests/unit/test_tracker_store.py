@@ -154,3 +154,49 @@ def test_the_rows_written_are_those_rasas_store_writes(tmp_path: Path) -> None:
 
     assert rows(tmp_path / "ours.db") == rows(tmp_path / "rasa.db")
     assert len(rows(tmp_path / "ours.db")) == 3 + 3 * 5
+
+
+# ---- How long conversations are kept -----------------------------------------------------
+
+
+def _conversation_at(sender: str, when: float) -> DialogueStateTracker:
+    events = [*start(), *turn("how much calcium?")]
+    for event in events:
+        event.timestamp = when
+    return DialogueStateTracker.from_events(sender, events)
+
+
+def test_conversations_older_than_the_retention_are_deleted_and_others_kept(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "tracker.db"
+    now = 1_800_000_000.0
+    writer = store(path)
+    asyncio.run(writer.save(_conversation_at("old", now - 31 * 24 * 3600)))
+    asyncio.run(writer.save(_conversation_at("recent", now - 29 * 24 * 3600)))
+
+    kept = store(path, retention_days="30")
+    assert kept.delete_expired(now) == 1
+
+    plain = SQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(path))
+    assert set(asyncio.run(plain.keys())) == {"recent"}
+    assert asyncio.run(kept.retrieve("old")) is None
+
+
+def test_a_retention_of_zero_keeps_everything(tmp_path: Path) -> None:
+    path = tmp_path / "tracker.db"
+    asyncio.run(store(path).save(_conversation_at("ancient", 0.0)))
+
+    assert store(path, retention_days="0").delete_expired() == 0
+    assert store(path, retention_days=None).delete_expired() == 0
+    assert stored_events(path, "ancient")
+
+
+def test_the_server_start_deletes_expired_conversations(tmp_path: Path) -> None:
+    path = tmp_path / "tracker.db"
+    asyncio.run(store(path).save(_conversation_at("ancient", 0.0)))
+
+    store(path, retention_days=30)  # as Rasa creates it when the server starts
+
+    plain = SQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(path))
+    assert list(asyncio.run(plain.keys())) == []
