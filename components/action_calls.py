@@ -12,7 +12,10 @@ Three changes to `RemoteAction`, each keeping Rasa's behaviour:
   action server dropped, say because it restarted, is retried once on a fresh one.
 - **Failures.** When the action server is down or a custom action fails, Rasa logs the
   error and the user hears nothing. Here the user is told (`utter_actions_unavailable`)
-  and can simply ask again; the conversation is kept.
+  and can simply ask again; the conversation is kept. A hung action server (one that
+  accepts the connection and never answers) made every question wait for Rasa's 300 s
+  timeout: a call now waits at most ACTION_TIMEOUT_SECONDS (10), then the user gets the
+  same reply (and scripts/run.sh replaces an action server that stops answering).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +37,13 @@ from rasa.utils.endpoints import EndpointConfig
 logger = logging.getLogger(__name__)
 
 UTTER_ACTIONS_UNAVAILABLE = "utter_actions_unavailable"
+# Our actions answer in milliseconds; a call that takes this long will not answer.
+DEFAULT_ACTION_TIMEOUT_SECONDS = 10.0
+
+
+def action_timeout() -> float:
+    """Seconds a call to the action server may take (ACTION_TIMEOUT_SECONDS, 10)."""
+    return float(os.environ.get("ACTION_TIMEOUT_SECONDS") or DEFAULT_ACTION_TIMEOUT_SECONDS)
 _stock_run = RemoteAction.run
 _stock_init = RemoteAction.__init__
 
@@ -141,6 +152,7 @@ class KeptAliveEndpointConfig(EndpointConfig):
         return _Open(session)
 
     async def request(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["timeout"] = aiohttp.ClientTimeout(total=action_timeout())
         try:
             return await super().request(*args, **kwargs)
         except aiohttp.ServerDisconnectedError:
@@ -183,7 +195,7 @@ async def _run_or_apologise(
         return list(await _stock_run(self, output_channel, nlg, tracker, domain))
     except ActionExecutionRejection:
         raise  # lets another policy pick an action; not a failure
-    except (RasaException, exceptions.ValidationError):
+    except (RasaException, exceptions.ValidationError, asyncio.TimeoutError):
         logger.exception("Custom action %s failed; telling the user", self.name())
         draft = await nlg.generate(UTTER_ACTIONS_UNAVAILABLE, tracker, output_channel.name())
         return [create_bot_utterance(draft)] if draft else []

@@ -115,8 +115,11 @@ EOT
   sleep 0.25
 done
 
-# Supervise: a crashed action server is restarted (meanwhile Rasa tells users to try
-# again shortly); if the Rasa server itself stops, everything stops.
+# Supervise: a crashed action server is restarted, and so is one that stops answering
+# its health check twice in a row (hung: meanwhile Rasa tells users to try again
+# shortly); if the Rasa server itself stops, everything stops.
+ticks=0
+unanswered=0
 while true; do
   sleep 0.5 & wait $! || true  # a plain wait keeps Ctrl-C and SIGTERM responsive
   if ! kill -0 "$rasa_pid" 2>/dev/null; then
@@ -127,5 +130,22 @@ while true; do
     echo "warning: the action server stopped; restarting it" >&2
     sleep 1
     start_actions
+    unanswered=0
+    continue
+  fi
+  ticks=$((ticks + 1))
+  if [ $((ticks % 6)) -eq 0 ]; then  # every 3 s
+    if curl -fs -m 2 "http://127.0.0.1:${ACTION_PORT}/health" >/dev/null 2>&1; then
+      unanswered=0
+    else
+      unanswered=$((unanswered + 1))
+      if [ "$unanswered" -ge 2 ]; then
+        echo "warning: the action server stopped answering; replacing it" >&2
+        kill -KILL "$action_pid" 2>/dev/null || true
+        wait "$action_pid" 2>/dev/null || true
+        start_actions
+        unanswered=-5  # give the new one time to start
+      fi
+    fi
   fi
 done

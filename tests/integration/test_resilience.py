@@ -72,6 +72,32 @@ def test_a_crashed_action_server_is_restarted() -> None:
         assert "restarting it" in bot.log()
 
 
+def test_a_hung_action_server_costs_a_polite_reply_within_seconds_and_is_replaced(
+    responses: dict[str, str],
+) -> None:
+    with running_bot(env={"ACTION_TIMEOUT_SECONDS": "3"}) as bot:
+        hung = bot.children()["actions"]
+        os.kill(hung, signal.SIGSTOP)  # accepts connections, never answers
+        try:
+            started = time.monotonic()
+            reply = texts(bot.send("hung", QUESTION, timeout=60))
+            waited = time.monotonic() - started
+            assert reply == responses["utter_actions_unavailable"]
+            assert waited < 10, f"waited {waited:.1f} s for the apology"
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if CAUSAL_SENTENCE in texts(bot.send("hung", QUESTION, timeout=60)):
+                    break
+                time.sleep(1)
+            else:
+                pytest.fail(f"no answer within 60 s of the hang:\n{bot.log()[-3000:]}")
+            assert "stopped answering; replacing it" in bot.log()
+            assert bot.children()["actions"] != hung
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(hung, signal.SIGKILL)
+
+
 def test_the_first_message_after_an_action_server_restart_is_answered() -> None:
     # Rasa keeps its connection to the action server open (components/action_calls.py):
     # a connection the old server held must not cost the next user an apology.
