@@ -44,6 +44,8 @@ DEFAULT_ACTION_TIMEOUT_SECONDS = 10.0
 def action_timeout() -> float:
     """Seconds a call to the action server may take (ACTION_TIMEOUT_SECONDS, 10)."""
     return float(os.environ.get("ACTION_TIMEOUT_SECONDS") or DEFAULT_ACTION_TIMEOUT_SECONDS)
+
+
 _stock_run = RemoteAction.run
 _stock_init = RemoteAction.__init__
 

@@ -255,7 +255,28 @@ def test_a_dropped_kept_connection_is_retried_once_on_a_new_one(
     result = asyncio.run(endpoint.request(json={"next_action": "action_answer"}, method="post"))
 
     assert result == {"events": [], "responses": []}
-    assert calls == [{"json": {"next_action": "action_answer"}, "method": "post"}] * 2
+    timeout = aiohttp.ClientTimeout(total=10.0)  # ACTION_TIMEOUT_SECONDS, not Rasa's 300 s
+    sent = {"json": {"next_action": "action_answer"}, "method": "post", "timeout": timeout}
+    assert calls == [sent] * 2
+
+
+def test_a_call_waits_at_most_the_action_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    import aiohttp
+    from rasa.utils.endpoints import EndpointConfig
+
+    calls: list[dict[str, Any]] = []
+
+    async def request(self: EndpointConfig, *args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs)
+        return {}
+
+    monkeypatch.setattr(EndpointConfig, "request", request)
+    monkeypatch.setenv("ACTION_TIMEOUT_SECONDS", "2.5")
+    endpoint = KeptAliveEndpointConfig("http://127.0.0.1:5055/webhook")
+
+    asyncio.run(endpoint.request(json={}, method="post", timeout=300))
+
+    assert calls[0]["timeout"] == aiohttp.ClientTimeout(total=2.5)
 
 
 def test_a_server_that_stays_away_is_an_error_after_one_retry(
