@@ -11,10 +11,13 @@ Every save still writes the new events to the database at once (write-through): 
 database always holds the whole conversation, and a restart loses nothing. The new
 rows are written with one multi-row INSERT through SQLAlchemy Core rather than as ORM
 objects, which cost about 12% of a message's time in py-spy profiles; the rows are
-the ones Rasa's own `save` writes. This holds
-for one Rasa process, the set-up of scripts/run.sh; with several Rasa processes on
-one database use the plain `SQL` store, since one process would not see another's
-writes.
+the ones Rasa's own `save` writes.
+
+A conversation kept in memory is used only while it is what the database holds: each
+read counts the conversation's rows (one indexed query) and reads it back when another
+process has written to it since (several Rasa processes on one database), and a
+tracker a failed turn left events in (events that were never saved) is read back too,
+so those events never reach the database.
 
 Conversations are kept for `retention_days` after their last event
 (CONVERSATION_RETENTION_DAYS, 30 by default in scripts/run.sh; 0 keeps them forever):
@@ -38,9 +41,14 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 
 class _Cached:
-    def __init__(self, tracker: DialogueStateTracker, stored: int) -> None:
+    def __init__(self, tracker: DialogueStateTracker, stored: int, rows: int) -> None:
         self.tracker = tracker
         self.stored = stored  # events of `tracker` already in the database
+        self.rows = rows  # the conversation's rows in the database, all sessions'
+
+    def is_whole(self) -> bool:
+        """Whether the tracker holds no event that was not saved (a failed turn's)."""
+        return len(self.tracker.events) == self.stored
 
 
 logger = logging.getLogger(__name__)
@@ -96,12 +104,20 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         cached = self._cache.get(sender_id)
         if cached is not None:
-            self._cache.move_to_end(sender_id)
-            return cached.tracker
+            if cached.is_whole() and cached.rows == self._rows(sender_id):
+                self._cache.move_to_end(sender_id)
+                return cached.tracker
+            del self._cache[sender_id]  # another process wrote, or a turn failed
         tracker = await super().retrieve(sender_id)
         if tracker is not None:
-            self._remember(tracker, stored=len(tracker.events))
+            self._remember(tracker, stored=len(tracker.events), rows=self._rows(sender_id))
         return tracker
+
+    def _rows(self, sender_id: str) -> int:
+        events = self.SQLEvent.__table__
+        count = sa.select(sa.func.count()).where(events.c.sender_id == sender_id)
+        with self.engine.connect() as connection:
+            return int(connection.execute(count).scalar() or 0)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if time.time() >= self._next_sweep:
@@ -110,6 +126,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         one_session = _one_session(tracker)  # a scan of every event: once per save
         if cached is None or cached.tracker is not tracker or not one_session:
             await super().save(tracker)
+            total = self._rows(tracker.sender_id) if one_session else 0
         else:
             await self.stream_events(tracker)
             new = itertools.islice(tracker.events, cached.stored, len(tracker.events))
@@ -117,15 +134,16 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             if rows:
                 with self.engine.begin() as connection:
                     connection.execute(self.SQLEvent.__table__.insert(), rows)
+            total = cached.rows + len(rows)
         if one_session:
-            self._remember(tracker, stored=len(tracker.events))
+            self._remember(tracker, stored=len(tracker.events), rows=total)
         else:
             # A new session began in this tracker: the database now starts the
             # conversation there, the tracker in memory does not. Read it back next time.
             self._cache.pop(tracker.sender_id, None)
 
-    def _remember(self, tracker: DialogueStateTracker, stored: int) -> None:
-        self._cache[tracker.sender_id] = _Cached(tracker, stored)
+    def _remember(self, tracker: DialogueStateTracker, stored: int, rows: int) -> None:
+        self._cache[tracker.sender_id] = _Cached(tracker, stored, rows)
         self._cache.move_to_end(tracker.sender_id)
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)

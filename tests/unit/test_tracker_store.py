@@ -106,6 +106,45 @@ def test_a_new_session_is_read_back_from_the_database(tmp_path: Path) -> None:
     assert stored_events(db, "cat") == [e.as_dict() for e in latest.events]
 
 
+def test_two_processes_on_one_database_each_see_the_others_turns(tmp_path: Path) -> None:
+    db = tmp_path / "tracker.db"
+    first, second = store(db), store(db)  # two Rasa processes, turns alternating
+    tracker = DialogueStateTracker.from_events("dan", start() + turn("one"), DOMAIN.slots)
+    asyncio.run(first.save(tracker))
+    for n, (here, there) in enumerate([(second, first), (first, second), (second, first)]):
+        mine = asyncio.run(here.retrieve("dan"))
+        assert mine is not None
+        for event in turn(f"turn {n}"):
+            mine.update(event)
+        asyncio.run(here.save(mine))
+        theirs = asyncio.run(there.retrieve("dan"))
+        assert theirs is not None
+        # The other process reads the turn it did not see, not its stale copy.
+        assert [e.as_dict() for e in theirs.events] == [e.as_dict() for e in mine.events]
+
+    texts = [e["text"] for e in stored_events(db, "dan") if e["event"] == "user"]
+    assert texts == ["one", "turn 0", "turn 1", "turn 2"]  # each exactly once, in order
+
+
+def test_a_failed_turns_events_never_reach_the_database(tmp_path: Path) -> None:
+    db = tmp_path / "tracker.db"
+    cached = store(db)
+    tracker = DialogueStateTracker.from_events("eve", start() + turn("one"), DOMAIN.slots)
+    asyncio.run(cached.save(tracker))
+    failed = asyncio.run(cached.retrieve("eve"))
+    assert failed is not None
+    failed.update(UserUttered("a turn that fails half-way"))  # never saved
+
+    again = asyncio.run(cached.retrieve("eve"))
+    assert again is not None
+    for event in turn("two"):
+        again.update(event)
+    asyncio.run(cached.save(again))
+
+    texts = [e["text"] for e in stored_events(db, "eve") if e["event"] == "user"]
+    assert texts == ["one", "two"]
+
+
 def test_only_the_most_recent_conversations_stay_in_memory(tmp_path: Path) -> None:
     cached = store(tmp_path / "tracker.db", cache_size=2)
     trackers = {
