@@ -10,6 +10,10 @@
 #   ENDPOINTS: an endpoints file to use instead (tests use their own ports).
 #   CONVERSATION_RETENTION_DAYS (30): conversations are deleted this many days after
 #     their last message; 0 keeps them.
+#   LOCK_STORE=in_memory (default; one Rasa process) | redis (endpoints.redis-lock.yml,
+#     REDIS_HOST/PORT/DB/PASSWORD/KEY_PREFIX): for several Rasa processes on one store.
+#   ACTION_SERVER=local (default) | external: start no action server; use the one at
+#     ACTION_ENDPOINT_URL.
 #   CORS_ORIGINS: other sites' origins allowed to call the server from a browser (none by
 #     default: the chat page at /chat/ is served by the server itself).
 #   RASA_API_TOKEN: turns on Rasa's HTTP API (conversations, model, …), with this token
@@ -39,6 +43,34 @@ case "${TRACKER_STORE:-sqlite}" in
   *) echo "error: TRACKER_STORE must be sqlite or postgres, not '${TRACKER_STORE}'" >&2; exit 2 ;;
 esac
 ENDPOINTS=${ENDPOINTS:-$default_endpoints}
+
+# A server the settings name must be reachable, or the error says which and what to do.
+reachable() {  # host port
+  "$BIN/python" -c 'import socket, sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), 3)' "$1" "$2" 2>/dev/null
+}
+if [ "${TRACKER_STORE:-sqlite}" = postgres ] && ! reachable "$POSTGRES_HOST" "$POSTGRES_PORT"; then
+  echo "error: PostgreSQL is not reachable at ${POSTGRES_HOST}:${POSTGRES_PORT} (TRACKER_STORE=postgres)." >&2
+  echo "  Start it, set POSTGRES_HOST and POSTGRES_PORT, or use TRACKER_STORE=sqlite." >&2
+  exit 1
+fi
+
+case "${LOCK_STORE:-in_memory}" in
+  in_memory) ;;
+  redis)
+    export REDIS_HOST=${REDIS_HOST:-127.0.0.1} REDIS_PORT=${REDIS_PORT:-6379}
+    export REDIS_DB=${REDIS_DB:-1} REDIS_PASSWORD=${REDIS_PASSWORD:-}
+    export REDIS_KEY_PREFIX=${REDIS_KEY_PREFIX:-osteo}
+    if ! reachable "$REDIS_HOST" "$REDIS_PORT"; then
+      echo "error: Redis is not reachable at ${REDIS_HOST}:${REDIS_PORT} (LOCK_STORE=redis)." >&2
+      echo "  Start it, set REDIS_HOST and REDIS_PORT, or use LOCK_STORE=in_memory (one Rasa process)." >&2
+      exit 1
+    fi
+    combined_dir=$(mktemp -d)
+    cat "$ENDPOINTS" endpoints.redis-lock.yml > "$combined_dir/endpoints.yml"
+    ENDPOINTS=$combined_dir/endpoints.yml
+    ;;
+  *) echo "error: LOCK_STORE must be in_memory or redis, not '${LOCK_STORE}'" >&2; exit 2 ;;
+esac
 # Days a conversation is kept after its last message; 0 keeps them forever.
 export CONVERSATION_RETENTION_DAYS=${CONVERSATION_RETENTION_DAYS:-30}
 
@@ -60,6 +92,8 @@ stop() {
   trap - INT TERM EXIT
   for pid in $rasa_pid $action_pid; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  [ -n "${combined_dir:-}" ] && rm -rf "$combined_dir"
+  return 0
 }
 trap stop EXIT
 # Ctrl-C or SIGTERM is how the bot is meant to stop: a clean exit, so that make prints
@@ -68,7 +102,10 @@ trap 'exit 0' INT TERM
 
 # The action server is rasa_sdk itself: `rasa run actions` would import all of Rasa
 # first (twice the memory, slower to start).
+# ACTION_SERVER=external: use the action server at ACTION_ENDPOINT_URL (another Rasa
+# process's, or a separate one) and start none here.
 start_actions() {
+  [ "${ACTION_SERVER:-local}" = external ] && return 0
   "$BIN/python" -m rasa_sdk --actions actions --port "$ACTION_PORT" &
   action_pid=$!
 }
@@ -126,6 +163,7 @@ while true; do
     echo "error: the Rasa server stopped" >&2
     exit 1
   fi
+  [ -z "$action_pid" ] && continue  # an external action server is someone else's
   if ! kill -0 "$action_pid" 2>/dev/null; then
     echo "warning: the action server stopped; restarting it" >&2
     sleep 1
