@@ -38,6 +38,8 @@ def request_error(request: Request) -> tuple[int, str] | None:
         return 400, "'sender' must be a non-empty string identifying the conversation"
     if len(sender) > MAX_SENDER_CHARS:
         return 400, f"'sender' must be at most {MAX_SENDER_CHARS} characters"
+    if clean_text(sender) != sender:
+        return 400, "'sender' must be text without lone surrogates (\\ud800-\\udfff)"
     if not isinstance(message, str):
         return 400, "'message' must be a string"
     if len(message) > MAX_MESSAGE_CHARS:

@@ -26,18 +26,21 @@ older ones are deleted when the server starts and then once an hour.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Generator
 from typing import Any
 
 import sqlalchemy as sa  # type: ignore[import-untyped]
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from rasa.shared.utils.cli import print_error_and_exit
 
 
 class _Cached:
@@ -73,6 +76,24 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             raise ValueError(f"retention_days must be 0 (keep) or more, not {retention_days}")
         self._next_sweep = 0.0
         self.delete_expired()
+
+    @contextlib.contextmanager
+    def session_scope(self) -> Generator[Any, None, None]:
+        """Rasa's session scope, except that an error of one conversation's query is an
+        error of that message, not the end of the server: Rasa exits the process on any
+        ValueError, meant for a missing PostgreSQL schema, and a lone surrogate in a
+        sender id raised one (UnicodeEncodeError). A missing schema still stops it."""
+        session = self.sessionmaker()
+        try:
+            try:
+                ensure_schema_exists(session)
+            except ValueError as schema:
+                print_error_and_exit(
+                    f"Requested PostgreSQL schema '{schema}' was not found in the database."
+                )
+            yield session
+        finally:
+            session.close()
 
     def delete_expired(self, now: float | None = None) -> int:
         """Delete the conversations whose last event is older than `retention_days`;

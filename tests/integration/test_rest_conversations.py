@@ -235,6 +235,7 @@ def test_a_blank_message_gets_a_prompt(bot: Bot, responses: dict[str, str]) -> N
         ('{"sender": "a", "message": 42}', 400, "'message' must be a string"),
         ('{"message": "hello"}', 400, "'sender' must be a non-empty string"),
         ('{"sender": "", "message": "hello"}', 400, "'sender' must be a non-empty string"),
+        ('{"sender": "\\ud800", "message": "hello"}', 400, "without lone surrogates"),
         ('{"sender": "a", "message": "' + "x" * 20_001 + '"}', 413, "at most 20000"),
     ],
 )
