@@ -19,6 +19,7 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.failures import answer_failures
 from channels.text import clean_text
 
 MAX_MESSAGE_CHARS = 20_000
@@ -57,7 +58,7 @@ class ValidatedRestInput(RestInput):
         return clean_text(message) if isinstance(message, str) else message
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        blueprint = super().blueprint(answer_failures(on_new_message))
 
         @blueprint.listener("before_server_stop")
         async def close_action_server_connections(*_: Any) -> None:

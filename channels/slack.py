@@ -47,6 +47,7 @@ from sanic.response import HTTPResponse
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from channels.failures import answer_failures
 from channels.text import clean_text
 
 logger = logging.getLogger(__name__)
@@ -396,6 +397,7 @@ class SlackInput(InputChannel):
         self._client = self._session = None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = answer_failures(on_new_message)
         blueprint = Blueprint("slack_webhook", __name__)
 
         @blueprint.route("/", methods=["GET"])

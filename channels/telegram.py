@@ -42,6 +42,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.failures import answer_failures
 from channels.text import clean_text
 
 logger = logging.getLogger(__name__)
@@ -610,6 +611,7 @@ class TelegramInput(InputChannel):
         return self.output
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = answer_failures(on_new_message)
         telegram = Blueprint("telegram_webhook", __name__)
 
         @telegram.route("/", methods=["GET"])

@@ -33,6 +33,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from channels.failures import answer_failures
 from channels.rest import MAX_MESSAGE_CHARS
 from channels.text import clean_text
 
@@ -93,6 +94,7 @@ class WebChatInput(SocketIOInput):
         return "socketio"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = answer_failures(on_new_message)
         # cors_allowed_origins=[] leaves CORS to Rasa's --cors option, as stock Rasa does.
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
