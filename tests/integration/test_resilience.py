@@ -143,3 +143,26 @@ def drop_database(dsn: str, database: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     connection.close()
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
+def test_a_killed_rasa_server_restarts_into_the_same_conversation(
+    store: str, tmp_path: Path, postgres: str
+) -> None:
+    database = f"osteo_kill_{uuid.uuid4().hex[:12]}"
+    env = {"TRACKER_STORE": store, "POSTGRES_DB": database}
+    sqlite = tmp_path / "tracker.db"
+    sender = f"killed-{uuid.uuid4().hex}"
+    try:
+        with running_bot(env=env, sqlite_path=sqlite) as bot:
+            assert "1,000 to 1,200 mg" in texts(
+                bot.send(sender, "how much calcium do adults need?")
+            )
+            os.kill(bot.children()["rasa"], signal.SIGKILL)  # mid-conversation, no goodbye
+            bot.process.wait(30)
+        with running_bot(env=env, sqlite_path=sqlite) as bot:
+            # The follow-up leans on the turn answered before the kill.
+            assert "600–800 International Units" in texts(bot.send(sender, "and vitamin D?"))
+    finally:
+        if store == "postgres":
+            drop_database(postgres, database)
