@@ -17,23 +17,23 @@ from scripts.servers import Bot
 
 # Sealed set: never lower these; raise them when the code does better.
 FLOORS = {
-    "in_scope_correct": 0.938,
+    "in_scope_correct": 0.942,
     "in_scope_wrongly_declined_max": 0.033,
     "out_of_scope_declined": 0.955,
-    "near_miss_declined": 0.955,
+    "near_miss_declined": 0.958,
     "follow_up_turns_correct": 0.928,
 }
 # Development sets: (in-scope correct, wrongly declined at most, out-of-scope declined,
 # follow-up turns correct).
 DEV_FLOORS = {
-    "heldout": (0.96, 0.015, 0.99, 0.98),
-    "dev2": (0.95, 0.02, 0.99, 0.96),
-    "dev3": (0.88, 0.055, 0.98, 0.9),
-    "dev4": (0.94, 0.02, 0.96, 0.92),
-    "dev5": (0.91, 0.03, 0.98, 0.91),
-    "dev6": (0.94, 0.025, 0.97, 0.91),
-    "dev7": (0.83, 0.07, 0.975, 0.79),
-    "dev8": (0.885, 0.065, 0.99, 0.85),
+    "heldout": (0.975, 0.015, 0.99, 0.98),
+    "dev2": (0.96, 0.015, 0.99, 0.975),
+    "dev3": (0.93, 0.035, 0.99, 0.91),
+    "dev4": (0.97, 0.01, 0.98, 0.92),
+    "dev5": (0.925, 0.03, 0.99, 0.91),
+    "dev6": (0.945, 0.025, 0.975, 0.91),
+    "dev7": (0.845, 0.07, 0.975, 0.81),
+    "dev8": (0.91, 0.055, 0.99, 0.88),
 }
 
 
