@@ -339,6 +339,14 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
     )
 
 
+def _asks_back(question: Question) -> bool:
+    """Whether a message that names nothing asks about the last answer ("why?", "is it
+    serious?", "what does that mean"), rather than saying nothing we can read
+    ("restart", "hmm ok")."""
+    words = [w for w in words_of(question.text) if w not in _FILLERS]
+    return "?" in question.text or (words[:1] != [] and words[0] in _QUESTION_WORDS)
+
+
 def _request(words: Sequence[str]) -> bool:
     """Whether a question that opens like a yes/no question asks for something ("could
     you explain…", "can you tell me…", "do you know why…")."""
@@ -458,6 +466,10 @@ def follow_up(
     a second drug keeps the first beside it."""
     if not previous or not question.refers_back:
         return question
+    if question.text.strip().startswith("/") or (
+        not any(t.asks for t in question.terms) and not _asks_back(question)
+    ):
+        return question  # "restart", "hmm ok", a typed "/stop": nothing to complete
     own_words = set(words_of(question.text))
     if (
         _ELSE & own_words
@@ -835,13 +847,14 @@ def decide(
     entries the classifier ranked (`confidence`: entry id → its intent's confidence), the
     entries about the question's subjects and what retrieval ranks highest. Of those that
     cover the question, the one that best fits wins; a question that asks nothing the
-    article could cover ("what is it?") gets the first preferred entry. `advice`: the user
+    article could cover ("what is it?") gets the first preferred entry, and a message
+    that asks nothing at all ("restart") gets nothing. `advice`: the user
     asked for personal advice, so no verdict and no summary of our own."""
     confidence = confidence or {}
     needed = _needed(vocabulary, question, question.terms)
     context = _needed(vocabulary, question, question.context) - needed
     if not needed | context:
-        if preferred:
+        if preferred and _asks_back(question):
             entry = preferred[0]
             lead = lead_for(question, entry, vocabulary, advice)
             return Decision(ANSWER, "intent", entry, entry.quotes, lead)

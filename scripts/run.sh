@@ -160,7 +160,12 @@ unanswered=0
 while true; do
   sleep 0.5 & wait $! || true  # a plain wait keeps Ctrl-C and SIGTERM responsive
   if ! kill -0 "$rasa_pid" 2>/dev/null; then
-    echo "error: the Rasa server stopped" >&2
+    status=0
+    wait "$rasa_pid" 2>/dev/null || status=$?
+    # Stopped by Ctrl-C or SIGTERM (also when this script could not trap them, as under
+    # a shell that started it in the background): a clean stop, not an error.
+    case $status in 0 | 130 | 143) exit 0 ;; esac
+    echo "error: the Rasa server stopped (status $status)" >&2
     exit 1
   fi
   [ -z "$action_pid" ] && continue  # an external action server is someone else's

@@ -470,6 +470,15 @@ def test_what_the_article_did_not_cover_is_not_carried_into_the_next_question(as
     assert _entry(decision) == "calcium"
 
 
+@pytest.mark.parametrize("message", ["restart", "hmm ok", "/stop"])
+def test_a_message_that_asks_nothing_is_not_answered_from_the_last_entry(
+    ask: Any, message: str
+) -> None:
+    decision = ask("does osteoporosis cause hair loss?", message)
+
+    assert decision.outcome == DECLINE
+
+
 def test_a_question_without_context_or_subject_asks_nothing(ask: Any) -> None:
     assert ask("why is that?").outcome == DECLINE
 
