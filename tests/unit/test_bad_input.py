@@ -62,3 +62,17 @@ def test_lone_surrogates_become_the_replacement_character(text: str, cleaned: st
 def test_every_channel_cleans_the_text_it_hands_on() -> None:
     assert text_from({"message": "hi \ud83d"}) == "hi \ufffd"
     assert as_bot_text("hi \ud83d") == "hi \ufffd"
+
+
+def test_the_fixes_to_rasa_refuse_another_rasa_version() -> None:
+    from components import rasa_fixes
+
+    with pytest.raises(rasa_fixes.UnsupportedRasaVersion, match="STOCK_RASA=1"):
+        rasa_fixes.apply(version="3.7.0")
+
+
+def test_stock_rasa_runs_without_the_fixes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from components import rasa_fixes
+
+    monkeypatch.setenv("STOCK_RASA", "1")
+    assert rasa_fixes.apply() is False
