@@ -18,7 +18,8 @@
 #     default: the chat page at /chat/ is served by the server itself).
 #   RASA_API_TOKEN: turns on Rasa's HTTP API (conversations, model, …), with this token
 #     required on every call; without it there is no API.
-# `--shell` talks to the bot in this terminal instead of serving it.
+# `--shell` starts the same servers and talks to the bot in this terminal (or a pipe)
+# over REST; end of input stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -104,17 +105,20 @@ trap 'exit 0' INT TERM
 # first (twice the memory, slower to start).
 # ACTION_SERVER=external: use the action server at ACTION_ENDPOINT_URL (another Rasa
 # process's, or a separate one) and start none here.
+# `--shell`: the servers' log goes to a file, and this terminal is the chat.
+shell=false
+exec 3>&1  # the servers' output: this script's own, or the shell's log file
+if [ "${1:-}" = "--shell" ]; then
+  shell=true
+  server_log=$(mktemp -t osteo-shell-XXXXXX.log)
+  exec 3>>"$server_log"
+fi
 start_actions() {
   [ "${ACTION_SERVER:-local}" = external ] && return 0
-  "$BIN/python" -m rasa_sdk --actions actions --port "$ACTION_PORT" &
+  "$BIN/python" -m rasa_sdk --actions actions --port "$ACTION_PORT" >&3 2>&3 &
   action_pid=$!
 }
 start_actions
-
-if [ "${1:-}" = "--shell" ]; then
-  "$BIN/rasa" shell --model "$RASA_MODEL" --endpoints "$ENDPOINTS"
-  exit 0
-fi
 
 # Origins of other sites whose pages may call this server from a browser (space-separated),
 # for sites that embed the chat widget: CORS_ORIGINS="https://www.example.org". None by
@@ -131,12 +135,21 @@ if [ -n "${RASA_API_TOKEN:-}" ]; then
 fi
 
 "$BIN/rasa" run --model "$RASA_MODEL" --port "$RASA_PORT" --endpoints "$ENDPOINTS" \
-  --credentials credentials.yml "${extra[@]}" &
+  --credentials credentials.yml "${extra[@]}" >&3 2>&3 &
 rasa_pid=$!
 
 # Rasa answers / ("Hello from Rasa") without the API: the readiness check.
+[ "$shell" = true ] && echo "Starting the assistant (log: $server_log) ..."
 for _ in $(seq 1 240); do
   if curl -fs "http://127.0.0.1:${RASA_PORT}/" >/dev/null 2>&1; then
+    if [ "$shell" = true ]; then
+      for _ in $(seq 1 60); do  # the first question needs the action server too
+        curl -fs "http://127.0.0.1:${ACTION_PORT}/health" >/dev/null 2>&1 && break
+        sleep 0.5
+      done
+      "$BIN/python" -m scripts.shell --url "http://127.0.0.1:${RASA_PORT}" || true
+      exit 0
+    fi
     cat <<EOT
 
 The assistant is ready.
