@@ -8,6 +8,7 @@ without a traceback. A reply's suggestions are numbered; typing the number sends
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import uuid
 from collections.abc import Iterable
@@ -62,10 +63,8 @@ def main() -> int:
     interactive = sys.stdin.isatty()
     if interactive:
         print("Ask about osteoporosis and hair loss. Ctrl-D leaves.")
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C leaves too
         chat(args.url, _lines(interactive), sys.stdout, interactive)
-    except KeyboardInterrupt:
-        pass
     if interactive:
         print("\nBye.")
     return 0
