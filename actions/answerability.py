@@ -123,8 +123,8 @@ def _about_asker(term: Term) -> bool:
     return term.concept in _SPECIAL_GROUPS
 
 
-# Kinds of food and supplement: two of them can be compared ("cow's milk or oat milk").
 FAR = 10_000  # after every word of a message
+# Kinds of food and supplement: two of them can be compared ("cow's milk or oat milk").
 _SOURCES = frozenset({"food_source", "plant_source", "non_dairy", "supplement"})
 _DETERMINERS = frozenset("a an the my your their his her".split())  # noqa: SIM905
 _ELSE = frozenset("else other another besides apart".split())  # noqa: SIM905
