@@ -48,6 +48,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.failures import answer_failures
+from channels.state import shared_or
 from channels.text import clean_text
 
 logger = logging.getLogger(__name__)
@@ -343,7 +344,8 @@ class SlackInput(InputChannel):
     ) -> None:
         self.bot_token, self.signing_secret = bot_token, signing_secret
         self.answer_all_in, self.api_url, self.clock = channel, api_url, clock
-        self.deduplicator = Deduplicator()
+        # Shared by every Rasa process when they share Redis (channels/state.py).
+        self.deduplicator = shared_or(Deduplicator(), "slack")
         self._client: AsyncWebClient | None = None
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task] = set()

@@ -43,6 +43,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.failures import answer_failures
+from channels.state import shared_or
 from channels.text import clean_text
 
 logger = logging.getLogger(__name__)
@@ -487,18 +488,21 @@ class RecentUpdates:
     """The last `capacity` update_ids, to drop Telegram's re-deliveries."""
 
     def __init__(self, capacity: int = RECENT_UPDATES) -> None:
-        self._order: deque[int] = deque()
-        self._seen: set[int] = set()
+        self._order: deque[str] = deque()
+        self._seen: set[str] = set()
         self._capacity = capacity
 
-    def first_time(self, update_id: int) -> bool:
-        if update_id in self._seen:
-            return False
-        self._seen.add(update_id)
-        self._order.append(update_id)
-        if len(self._order) > self._capacity:
+    def first_time(self, keys: Iterable[str]) -> bool:
+        """True if none of `keys` (update ids) was seen; all are remembered now."""
+        keys = list(keys)
+        new = not any(key in self._seen for key in keys)
+        for key in keys:
+            if key not in self._seen:
+                self._seen.add(key)
+                self._order.append(key)
+        while len(self._order) > self._capacity:
             self._seen.discard(self._order.popleft())
-        return True
+        return new
 
 
 Job = Callable[[], Awaitable[None]]
@@ -604,7 +608,8 @@ class TelegramInput(InputChannel):
             if settings
             else None
         )
-        self.recent = RecentUpdates()
+        # Shared by every Rasa process when they share Redis (channels/state.py).
+        self.recent = shared_or(RecentUpdates(), CHANNEL_NAME)
         self.queues = ChatQueues()
 
     def get_output_channel(self) -> OutputChannel | None:
@@ -632,7 +637,7 @@ class TelegramInput(InputChannel):
                 update = parse_update(request.body)
             except BadUpdate as error:
                 return response.json({"error": str(error)}, status=400)
-            if self.recent.first_time(update["update_id"]):
+            if self.recent.first_time([str(update["update_id"])]):
                 try:
                     self._dispatch(update, on_new_message)
                 except Exception:

@@ -383,8 +383,9 @@ def test_a_refused_reply_is_logged_not_raised_into_rasa(caplog: pytest.LogCaptur
 
 def test_a_redelivered_update_is_seen_once_among_the_recent_ones() -> None:
     recent = RecentUpdates(capacity=2)
-    assert [recent.first_time(i) for i in (1, 1, 2, 3, 2)] == [True, False, True, True, False]
-    assert recent.first_time(1) is True  # long forgotten
+    seen = [recent.first_time([i]) for i in ("1", "1", "2", "3", "2")]
+    assert seen == [True, False, True, True, False]
+    assert recent.first_time(["1"]) is True  # long forgotten
 
 
 def test_jobs_of_one_chat_run_in_order_and_other_chats_do_not_wait() -> None:
