@@ -161,7 +161,10 @@ Press Ctrl-C to stop.
 EOT
     break
   fi
-  kill -0 "$rasa_pid" 2>/dev/null || { echo "error: the Rasa server exited during start-up" >&2; exit 1; }
+  kill -0 "$rasa_pid" 2>/dev/null || {
+    echo "error: the Rasa server exited during start-up${server_log:+ (log: $server_log)}" >&2
+    exit 1
+  }
   sleep 0.25
 done
 
