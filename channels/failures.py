@@ -12,22 +12,32 @@ from __future__ import annotations
 import logging
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+import yaml
 from rasa.core.channels.channel import UserMessage
 
 logger = logging.getLogger(__name__)
 
-# Not in the domain: when this is sent, the bot could not read the conversation.
-TROUBLE = (
-    "Sorry, I'm having trouble right now and couldn't answer that. Please try again in a minute."
-)
+DOMAIN_FILE = Path(__file__).resolve().parent.parent / "domain.yml"
+RESPONSE = "utter_having_trouble"
+
+
+@cache
+def trouble_text() -> str:
+    """The domain's words for a message that could not be handled (read once)."""
+    domain = yaml.safe_load(DOMAIN_FILE.read_text("utf-8"))
+    return str(domain["responses"][RESPONSE][0]["text"])
+
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
 
 
 def answer_failures(on_new_message: Handler) -> Handler:
     """`on_new_message`, telling the user to try again when handling their message fails."""
+    trouble = trouble_text()  # read now, at server start, not when things go wrong
 
     async def handle(message: UserMessage) -> Any:
         try:
@@ -37,7 +47,7 @@ def answer_failures(on_new_message: Handler) -> Handler:
         except Exception:
             logger.exception("Handling a message of %s failed; telling the user", message.sender_id)
             try:
-                await message.output_channel.send_text_message(message.sender_id, TROUBLE)
+                await message.output_channel.send_text_message(message.sender_id, trouble)
             except Exception:
                 logger.exception("Telling %s about the failure failed too", message.sender_id)
             return None
