@@ -34,7 +34,7 @@ partial answers and declines can be counted by reason.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
@@ -531,21 +531,24 @@ def follow_up(
 
 
 def with_earlier_drugs(
-    question: Question, earlier: Sequence[str], vocabulary: Vocabulary
+    question: Question, earlier: Callable[[], Sequence[str]], vocabulary: Vocabulary
 ) -> Question:
     """ "I take both. Which one is it?": the drugs the conversation spoke of before (most
-    recent first) beside the question, when it asks which of them and names fewer than
-    two; it is then an attribution question, never a verdict on one of them."""
+    recent first; `earlier` reads them, only for such a question) beside the question,
+    when it asks which of them and names fewer than two; it is then an attribution
+    question, never a verdict on one of them."""
     words = set(words_of(asking_part(question.text)))
     if not ("which" in words or ("both" in words and _TAKING & words)):
         return question
     named = [c for c in question.concepts if _is_drug(vocabulary, c)]
+    if not named:
+        return question
     added = [
         Term(c, c.replace("_", " "), -1)
-        for c in dict.fromkeys(earlier)
+        for c in dict.fromkeys(earlier())
         if c not in named and _is_drug(vocabulary, c)
     ][: max(0, 2 - len(named))]
-    if not named or not added:
+    if not added:
         return question
     return replace(question, context=question.context + tuple(added), together=True, yes_no=False)
 

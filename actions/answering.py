@@ -96,7 +96,7 @@ def in_context(tracker: Tracker, question: Question, vocabulary: Vocabulary) -> 
     if ranking and ranking[0][0] == INTENT_OUT_OF_SCOPE and ranking[0][1] >= OFF_TOPIC_CONFIDENCE:
         return question
     completed = follow_up(question, tracker.get_slot(SLOT_LAST_QUESTION), vocabulary)
-    return with_earlier_drugs(completed, _earlier_subjects(tracker), vocabulary)
+    return with_earlier_drugs(completed, lambda: _earlier_subjects(tracker), vocabulary)
 
 
 def _earlier_subjects(tracker: Tracker) -> list[str]:
@@ -216,6 +216,11 @@ def _more_to_tell(tracker: Tracker, knowledge: KnowledgeBase) -> tuple[Quote, ..
     return tuple(q for q in entry.sentences if q not in shown)
 
 
+def _gives_advice(entry: Entry, knowledge: KnowledgeBase) -> bool:
+    """Whether a tip quotes one of the entry's sentences (calcium, protein, exercise…)."""
+    return any(tip.quote in entry.sentences for tip in knowledge.tips)
+
+
 def tell_more(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """The last answer's entry's sentences not shown yet, once; after all of an entry
     with advice in it ("why is protein important?", then "anything else?"), the next
@@ -228,7 +233,7 @@ def tell_more(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventT
         return []
     candidates = _more_to_tell(tracker, knowledge)
     buttons = buttons_for(knowledge, entry.related) if entry else []
-    if not candidates and entry and any(tip.quote in entry.sentences for tip in knowledge.tips):
+    if not candidates and entry and _gives_advice(entry, knowledge):
         return send_next_tip(dispatcher, tracker, None)
     if not candidates:
         dispatcher.utter_message(response=UTTER_NO_MORE, buttons=buttons)
@@ -268,7 +273,7 @@ class ActionGiveTip(Action):
             and not question.concepts
             and not last_was_tip(tracker)
             and last is not None
-            and not any(tip.quote in last.sentences for tip in knowledge.tips)
+            and not _gives_advice(last, knowledge)
             and _more_to_tell(tracker, knowledge)
         ):
             return tell_more(dispatcher, tracker)

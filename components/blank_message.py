@@ -8,13 +8,7 @@ intent) and marks such messages `empty_message`.
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
@@ -24,21 +18,13 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from components.stateless import StatelessIntentClassifier
+
 INTENT_EMPTY_MESSAGE = "empty_message"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class BlankMessageClassifier(GraphComponent, IntentClassifier):
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> BlankMessageClassifier:
-        return cls()
-
+class BlankMessageClassifier(StatelessIntentClassifier):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             if str(message.get(TEXT) or "").strip():

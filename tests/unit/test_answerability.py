@@ -516,7 +516,9 @@ def test_which_one_after_two_drugs_were_discussed_is_an_attribution(
     question = follow_up(
         read_question("I take both. Which one is it?", vocabulary), previous, vocabulary
     )
-    question = with_earlier_drugs(question, ["glucocorticoids", "bisphosphonates"], vocabulary)
+    question = with_earlier_drugs(
+        question, lambda: ["glucocorticoids", "bisphosphonates"], vocabulary
+    )
     decision = decide(question, knowledge, vocabulary, index)
 
     assert decision.reason == ATTRIBUTION
