@@ -123,9 +123,14 @@ def _about_asker(term: Term) -> bool:
     return term.concept in _SPECIAL_GROUPS
 
 
+# The reason's suffix for a follow-up answered as a question of its own.
+NEW_SUBJECT = ":new_subject"
 FAR = 10_000  # after every word of a message
 # Kinds of food and supplement: two of them can be compared ("cow's milk or oat milk").
 _SOURCES = frozenset({"food_source", "plant_source", "non_dairy", "supplement"})
+# Where a nutrient comes from, sunlight included: a follow-up naming one ("I can't get
+# out in the sun") replaces the one named before ("I can't eat dairy").
+_WHERE_FROM = _SOURCES | {"sunlight"}
 _DETERMINERS = frozenset("a an the my your their his her".split())  # noqa: SIM905
 _ELSE = frozenset("else other another besides apart".split())  # noqa: SIM905
 _TAKING = frozenset("take takes taking took on prescribed given using use".split())  # noqa: SIM905
@@ -512,7 +517,12 @@ def follow_up(
     words = previous.get("words") or {}
     # Foods and constraints belong to the subject they were said of: "what foods have
     # calcium?", "I'm vegan", then "and vitamin D?" asks about vitamin D, not vegans.
-    dropped = _SOURCES if "topic" in replaced else frozenset()
+    if "topic" in replaced:
+        dropped = _SOURCES
+    elif _WHERE_FROM & set(new_roles):
+        dropped = _WHERE_FROM
+    else:
+        dropped = frozenset()
     kept = [
         Term(c, str(words.get(c) or c.replace("_", " ")), -1)
         for c, role in old_roles.items()
@@ -528,6 +538,23 @@ def follow_up(
         terms=tuple(kept) + question.terms,
         yes_no=bool(previous.get("yes_no")) if elliptical and not wh else question.yes_no,
     )
+
+
+def remembered(question: Question, decision: Decision, vocabulary: Vocabulary) -> dict[str, Any]:
+    """What the conversation keeps of an answered question for its follow-ups: the
+    question, less what the article did not cover; and when it named no subject or
+    condition ("what else can I do for my bones?"), the subjects of the entry that answered
+    it, so that "I'm lactose intolerant though" is read as about that entry's subject."""
+    record = question.record(decision.missing)
+    entry = decision.entry
+    if entry is None or decision.outcome not in (ANSWER, PARTIAL):
+        return record
+    if not any(_kind(vocabulary, c) in TOPIC_KINDS + CONDITION_KINDS for c in question.concepts):
+        topics = [
+            c for c in entry.subjects if _kind(vocabulary, c) in TOPIC_KINDS + CONDITION_KINDS
+        ]
+        record["concepts"] = [*record["concepts"], *(topics or entry.subjects[:1])]
+    return record
 
 
 def with_earlier_drugs(
@@ -645,8 +672,12 @@ def _cover(
             # "Is dairy good for my bones?": the sources of calcium, shown beside "calcium
             # is the main mineral component of bone", a quote about the same subject. Not
             # for a figure ("how much calcium for my hair?"): it would seem to be for
-            # what its sentence lacks.
-            subjects = {c for c in concepts if _kind(vocabulary, c) in TOPIC_KINDS}
+            # what its sentence lacks. A general word ("nutrition") is no shared subject.
+            subjects = {
+                c
+                for c in concepts
+                if _kind(vocabulary, c) in TOPIC_KINDS and not vocabulary.is_generic(c)
+            }
             missing -= frozenset().union(*(s for s in shown if s & subjects))
         missing |= context - everywhere
         # What the sentence itself says of the question (not through the entry's subjects),
@@ -950,7 +981,7 @@ def decide_follow_up(
     if alone.outcome != ANSWER or alone.entry is None:
         return decision
     lead = NEUTRAL if alone.lead == VERDICT else alone.lead
-    return replace(alone, lead=lead, reason=f"{alone.reason}:new_subject")
+    return replace(alone, lead=lead, reason=f"{alone.reason}{NEW_SUBJECT}")
 
 
 def _answer(question: Question, cover: _Cover, vocabulary: Vocabulary, advice: bool) -> Decision:

@@ -16,6 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answerability import (
     ANSWER,
     DECLINE,
+    LIFESTYLE,
+    NEW_SUBJECT,
     NOTHING_ASKED,
     OTHER_LANGUAGE,
     Decision,
@@ -152,7 +154,10 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType
         # "why?" with nothing to go on: ask for the whole question.
         dispatcher.utter_message(response=UTTER_UNCLEAR_SUBJECT)
         return [SlotSet(SLOT_ANSWERABILITY, decision.record())]
-    return send_decision(dispatcher, tracker, knowledge, decision, question)
+    # Read as a question of its own ("what about calcium?"), it is remembered as one: the
+    # next follow-up leans on calcium, not on what was asked before it.
+    asked = own if decision.reason.endswith(NEW_SUBJECT) else question
+    return send_decision(dispatcher, tracker, knowledge, decision, asked)
 
 
 def asks_only_for_tips(tracker: Tracker, vocabulary: Vocabulary) -> bool:
@@ -200,6 +205,11 @@ class ActionTellMore(Action):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[EventType]:
+        entry = _last_entry(tracker)
+        if entry and _gives_advice(entry, load_knowledge()) and _asks_what_to_do(tracker):
+            # "Anything else I can do?" after the exercise answer: another thing to do,
+            # not more of what the article says about exercise.
+            return send_next_tip(dispatcher, tracker, None)
         if is_own_question(tracker):
             return answer(dispatcher, tracker)
         if last_was_tip(tracker):
@@ -219,6 +229,12 @@ def _more_to_tell(tracker: Tracker, knowledge: KnowledgeBase) -> tuple[Quote, ..
 def _gives_advice(entry: Entry, knowledge: KnowledgeBase) -> bool:
     """Whether a tip quotes one of the entry's sentences (calcium, protein, exercise…)."""
     return any(tip.quote in entry.sentences for tip in knowledge.tips)
+
+
+def _asks_what_to_do(tracker: Tracker) -> bool:
+    """Whether the message asks what to do ("anything else I can do?")."""
+    text = tracker.latest_message.get("text") or ""
+    return any(t.concept == LIFESTYLE for t in load_vocabulary().read(asking_part(text)))
 
 
 def tell_more(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:

@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import answerability
 from actions.answerability import (
     ANSWER,
     ATTRIBUTION,
@@ -18,6 +19,7 @@ from actions.answerability import (
     Decision,
     Question,
 )
+from actions.concepts import load_vocabulary
 from actions.constants import (
     SLOT_ANSWERABILITY,
     SLOT_DISCLAIMER_SHOWN,
@@ -95,7 +97,8 @@ def send_decision(
     follow-ups) and the decision with its reason (for the report of unanswered questions)."""
     remembered: list[EventType] = [SlotSet(SLOT_ANSWERABILITY, decision.record())]
     if question is not None:
-        remembered.append(SlotSet(SLOT_LAST_QUESTION, question.record(decision.missing)))
+        record = answerability.remembered(question, decision, load_vocabulary())
+        remembered.append(SlotSet(SLOT_LAST_QUESTION, record))
     if decision.outcome not in (ANSWER, PARTIAL) or not decision.quotes:
         dispatcher.utter_message(response=UTTER_DECLINE)
         return remembered

@@ -285,6 +285,16 @@ def test_more_after_all_of_an_entry_with_advice_gives_a_tip(conversation: Conver
     assert more[0]["quote"] not in {q.text for q in load_knowledge().entries["protein"].sentences}
 
 
+def test_what_else_can_i_do_after_an_answer_with_advice_gives_a_tip(
+    conversation: Conversation,
+) -> None:
+    conversation.slots.update(after_answer("exercise"))
+    more = conversation.turn(ActionTellMore(), "anything else I can do?", "ask_more")
+
+    assert responses(more) == ["utter_tip"]
+    assert more[0]["quote"] not in {q.text for q in load_knowledge().entries["exercise"].sentences}
+
+
 def test_tell_me_more_after_a_tip_gives_the_next_tip(conversation: Conversation) -> None:
     first = conversation.turn(ActionGiveTip(), "give me a tip", "ask_tip")
     more = conversation.turn(ActionTellMore(), "more?", "ask_more")

@@ -27,6 +27,7 @@ from actions.answerability import (
     decide_tip,
     follow_up,
     read_question,
+    remembered,
     with_earlier_drugs,
 )
 from actions.concepts import Vocabulary
@@ -50,7 +51,7 @@ def ask(knowledge: KnowledgeBase, vocabulary: Vocabulary, index: PassageIndex) -
             question = follow_up(read_question(text, vocabulary), previous, vocabulary)
             confidence = {knowledge.by_intent[intent].id: 0.9} if intent else {}
             decision = decide(question, knowledge, vocabulary, index, (), confidence, advice)
-            previous = question.record(decision.missing)
+            previous = remembered(question, decision, vocabulary)
         return decision
 
     return run
@@ -100,6 +101,8 @@ NEAR_MISSES = {
         "is osteopenia the same as osteoporosis",
     ],
     "other_treatment": [
+        # A procedure the article never mentions.
+        "Would a daily scalp massage help my hair grow back?",
         "does minoxidil work for hair loss",
         "Is swimming good for osteoporosis?",
         "does magnesium help bones",
@@ -439,6 +442,58 @@ def test_a_constraint_after_a_question_about_parts_of_the_body_keeps_them(ask: A
 
     assert decision.outcome == ANSWER
     assert any("plant milks" in q.text for q in decision.quotes)
+
+
+@pytest.mark.parametrize(
+    ("turns", "quoted"),
+    [
+        (
+            ("I have osteoporosis and thin hair, what should I do?", "I can't eat dairy"),
+            "plant milks",
+        ),
+        (
+            ("I have osteoporosis and thin hair, what should I do?", "I rarely get out in the sun"),
+            "require a supplement",
+        ),
+        # The second constraint replaces the first: no sentence names both.
+        (
+            (
+                "what should I do for my bones?",
+                "I can't eat dairy",
+                "I also can't get out in the sun",
+            ),
+            "require a supplement",
+        ),
+        # "what else can I do?" named no subject; the lifestyle entry answered it.
+        (("what else can I do for my bones?", "I'm lactose intolerant though"), "plant milks"),
+    ],
+)
+def test_a_constraint_after_what_to_do_finds_the_advice_it_bears_on(
+    ask: Any, turns: Sequence[str], quoted: str
+) -> None:
+    decision = ask(*turns)
+
+    assert decision.outcome == ANSWER
+    assert quoted in decision.quotes[0].text
+
+
+@pytest.mark.parametrize(
+    "question", ["Do vegans get osteoporosis more often?", "Do vegetarians have weaker bones?"]
+)
+def test_a_diet_group_is_a_population_the_article_does_not_address(ask: Any, question: str) -> None:
+    assert ask(question).outcome == PARTIAL
+
+
+def test_a_follow_up_to_a_question_without_a_subject_leans_on_the_entry_that_answered(
+    ask: Any,
+) -> None:
+    decision = ask(
+        "What does the hair's keratin structure need?", "I don't eat meat", intent="ask_protein"
+    )
+
+    assert decision.outcome == PARTIAL
+    assert _entry(decision) == "protein"
+    assert "meat" in decision.uncovered
 
 
 def test_what_else_for_parts_of_the_body_leaves_the_last_subject(ask: Any) -> None:

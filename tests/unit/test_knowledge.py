@@ -202,10 +202,10 @@ def test_an_unchanged_copy_of_the_knowledge_loads(tmp_path: Path) -> None:
     [
         # A quote of the calcium entry, with "dairy products" now "dairy foods".
         (
-            '      - "Adults typically need 1,000 to 1,200 mg of calcium daily, which can be '
-            "sourced from dairy products",
-            '      - "Adults typically need 1,000 to 1,200 mg of calcium daily, which can be '
-            "sourced from dairy foods",
+            'quotes:\n      - "Adults typically need 1,000 to 1,200 mg of calcium daily, which '
+            "can be sourced from dairy products",
+            'quotes:\n      - "Adults typically need 1,000 to 1,200 mg of calcium daily, which '
+            "can be sourced from dairy foods",
             "entry 'calcium'",
         ),
         # A `more` sentence of causal_link, with "skeletal" now "bone".
