@@ -95,4 +95,4 @@ bench: install
 	$(PY) -m scripts.bench
 
 clean:
-	rm -rf models .rasa build results rasa.db .pytest_cache .mypy_cache .ruff_cache
+	rm -rf models .rasa build results rasa.db channel-journal.db* .pytest_cache .mypy_cache .ruff_cache

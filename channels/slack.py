@@ -7,10 +7,13 @@ their reason is `http_timeout`, never checks `event_id`, and keeps threads only 
 `use_threads`. Here:
 
 - Every request must carry Slack's signature (HMAC-SHA256 of `v0:<timestamp>:<body>`
-  with the signing secret, timestamp within 5 minutes): otherwise 401, nothing done.
-- Slack gets its 200 at once; the bot answers in a background task on the server's
-  loop, one message after another per conversation. An event is answered once,
-  whatever Slack retries (`event_id`s and message timestamps remembered for an hour).
+  with the signing secret, timestamp within 5 minutes, checked by slack_sdk's
+  `SignatureVerifier`): otherwise 401, nothing done.
+- Slack gets its 200 at once, after the event is written down; the bot answers in a
+  background task on the server's loop, one message after another per conversation. An
+  event is answered once, whatever Slack retries (`event_id`s and message timestamps
+  remembered for two hours), and one left unanswered by a killed process is answered at
+  the next start (both: channels/delivery.py).
 - Conversations (Rasa's sender id): `<user>:<channel>` for top-level messages of a
   direct message (DM) conversation, `<user>:<channel>:<thread ts>` in a thread. A DM
   is a chat, so top-level DMs are answered top-level; a message in a thread is answered
@@ -25,14 +28,10 @@ their reason is `http_timeout`, never checks `event_id`, and keeps threads only 
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import hmac
 import json
 import logging
 import re
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -45,79 +44,63 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.signature import Clock, SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from channels.delivery import Inbox, Update, Work, inbox_for
 from channels.failures import answer_failures
-from channels.state import shared_or
 from channels.text import clean_text
 
 logger = logging.getLogger(__name__)
 
+CHANNEL_NAME = "slack"
 DEFAULT_API_URL = "https://slack.com/api/"
+# What the journal holds of an update (channels/delivery.py): Slack's JSON, under its kind.
+EVENT, BLOCK_ACTIONS = "event_callback", "block_actions"
 MAX_REQUEST_AGE_SECONDS = 5 * 60
 NON_TEXT_MESSAGE = "/non_text_message"
-# Slack retries after about 1 and 5 minutes; an hour covers every retry of an event.
-DEDUPLICATION_SECONDS = 60 * 60
-DEDUPLICATION_MAX_KEYS = 50_000
 SECTION_MAX_CHARS = 3000  # Block Kit limits
 BUTTON_TITLE_MAX_CHARS = 75
 BUTTON_VALUE_MAX_CHARS = 2000
 BUTTONS_PER_ACTIONS_BLOCK = 25
 # Plain user messages; anything else (edits, deletions, joins, bot posts) is not a question.
 ANSWERED_SUBTYPES = {None, "file_share", "thread_broadcast"}
-SHUTDOWN_GRACE_SECONDS = 10
 
 
 # --- Requests from Slack ------------------------------------------------------------------
 
 
+class _At(Clock):
+    """slack_sdk's clock, at the time given (the channel's clock, or a test's)."""
+
+    def __init__(self, now: float) -> None:
+        self._now = now
+
+    def now(self) -> float:
+        return self._now
+
+
 def signature_error(
     secret: str, timestamp: str | None, signature: str | None, body: bytes, now: float
 ) -> str | None:
-    """Why a request is not proven to come from Slack now, or None if it is."""
+    """Why a request is not proven to come from Slack now, or None if it is.
+
+    slack_sdk's `SignatureVerifier` decides; the reason is worked out only for the log."""
     if not timestamp or not signature:
         return "missing X-Slack-Request-Timestamp or X-Slack-Signature"
     try:
+        if SignatureVerifier(secret, _At(now)).is_valid(body, timestamp, signature):
+            return None
         age = now - int(timestamp)
-    except ValueError:
+    except UnicodeDecodeError:  # it signs the body as text: Slack's bodies are UTF-8
+        return "the body is not UTF-8, so its signature cannot be checked"
+    except ValueError:  # int(timestamp)
         return "X-Slack-Request-Timestamp is not a Unix time"
+    except TypeError:  # hmac.compare_digest refuses non-ASCII text
+        return "X-Slack-Signature does not match"
     if abs(age) > MAX_REQUEST_AGE_SECONDS:
         return "X-Slack-Request-Timestamp is more than 5 minutes from now"
-    base = b"v0:" + timestamp.encode() + b":" + body
-    expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected.encode(), signature.encode()):
-        return "X-Slack-Signature does not match"
-    return None
-
-
-class Deduplicator:
-    """Remembers keys for `ttl` seconds (at most `max_keys`, oldest forgotten first)."""
-
-    def __init__(
-        self,
-        ttl: float = DEDUPLICATION_SECONDS,
-        max_keys: int = DEDUPLICATION_MAX_KEYS,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.ttl, self.max_keys, self.clock = ttl, max_keys, clock
-        self._seen: OrderedDict[str, float] = OrderedDict()
-
-    def first_time(self, keys: Iterable[str]) -> bool:
-        """True if none of `keys` was seen recently; all of them are remembered now."""
-        now = self.clock()
-        while self._seen and next(iter(self._seen.values())) <= now - self.ttl:
-            self._seen.popitem(last=False)
-        keys = list(keys)
-        new = not any(key in self._seen for key in keys)
-        for key in keys:
-            self._seen[key] = now
-            self._seen.move_to_end(key)
-        while len(self._seen) > self.max_keys:
-            self._seen.popitem(last=False)
-        return new
-
-    def __len__(self) -> int:
-        return len(self._seen)
+    return "X-Slack-Signature does not match"
 
 
 @dataclass(frozen=True)
@@ -284,7 +267,7 @@ class SlackOutput(OutputChannel):
 
     @classmethod
     def name(cls) -> str:
-        return "slack"
+        return CHANNEL_NAME
 
     def __init__(self, client: AsyncWebClient, channel: str, thread_ts: str | None) -> None:
         self.client, self.channel, self.thread_ts = client, channel, thread_ts
@@ -322,7 +305,7 @@ class SlackInput(InputChannel):
 
     @classmethod
     def name(cls) -> str:
-        return "slack"
+        return CHANNEL_NAME
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
@@ -341,15 +324,14 @@ class SlackInput(InputChannel):
         channel: str | None = None,
         api_url: str = DEFAULT_API_URL,
         clock: Callable[[], float] = time.time,
+        inbox: Inbox | None = None,
     ) -> None:
         self.bot_token, self.signing_secret = bot_token, signing_secret
         self.answer_all_in, self.api_url, self.clock = channel, api_url, clock
-        # Shared by every Rasa process when they share Redis (channels/state.py).
-        self.deduplicator = shared_or(Deduplicator(), "slack")
+        # Seen event ids, the journal and the per-conversation queues (channels/delivery.py).
+        self.inbox = inbox or inbox_for(CHANNEL_NAME)
         self._client: AsyncWebClient | None = None
         self._session: aiohttp.ClientSession | None = None
-        self._tasks: set[asyncio.Task] = set()
-        self._last_task: dict[str, asyncio.Task] = {}  # per conversation, to keep order
         if not bot_token:
             logger.info(
                 "Slack channel off: SLACK_BOT_TOKEN is empty (/webhooks/slack/webhook answers 503)"
@@ -388,12 +370,7 @@ class SlackInput(InputChannel):
 
     async def close(self) -> None:
         """Let answers in progress finish (briefly), then close the HTTP session."""
-        if self._tasks:
-            _, late = await asyncio.wait(set(self._tasks), timeout=SHUTDOWN_GRACE_SECONDS)
-            for task in late:
-                task.cancel()
-            if late:
-                await asyncio.wait(late)
+        await self.inbox.close()
         if self._session is not None:
             await self._session.close()
         self._client = self._session = None
@@ -415,6 +392,11 @@ class SlackInput(InputChannel):
                     {"error": "the Slack channel is off: SLACK_BOT_TOKEN is not set"}, status=503
                 )
             return self.handle(request, on_new_message)
+
+        @blueprint.listener("after_server_start")
+        async def answer_unanswered(app: Any, _: Any) -> None:
+            if self.enabled:
+                self.inbox.answer_unanswered_later(lambda u: self._work(u, on_new_message), app)
 
         @blueprint.listener("before_server_stop")
         async def close_client(*_: Any) -> None:
@@ -462,7 +444,7 @@ class SlackInput(InputChannel):
                 return response.empty(status=200)  # e.g. app_rate_limited: nothing to answer
             if not _str(envelope, "event_id") or not isinstance(envelope.get("event"), dict):
                 raise BadRequest("an event_callback needs 'event_id' and an 'event' object")
-            incoming = incoming_from_event(envelope, self.answer_all_in)
+            update = {EVENT: envelope}
         elif content_type == "application/x-www-form-urlencoded":
             try:
                 form = parse_qs(body.decode(), strict_parsing=True)
@@ -473,60 +455,53 @@ class SlackInput(InputChannel):
             payload = json_object(form["payload"][0], "'payload'")
             if payload.get("type") != "block_actions":
                 return response.empty(status=200)  # shortcuts, modals: not used by this bot
-            incoming = incoming_from_block_actions(payload)
+            update = {BLOCK_ACTIONS: payload}
         else:
             return response.json(
                 {"error": "the body must be JSON (events) or a form (interactivity)"},
                 status=415,
             )
+        incoming = self._incoming(update)
         if incoming is not None:
-            if self.deduplicator.first_time(incoming.keys):
-                self._answer_later(incoming, on_new_message)
+            if self.inbox.first_time(incoming.keys):
+                self.inbox.take(incoming.keys[0], update, self._answer(incoming, on_new_message))
             else:
                 retry = request.headers.get("X-Slack-Retry-Num")
                 logger.info("Slack sent %s again (retry %s); answered once", incoming.keys, retry)
         return response.empty(status=200)
 
-    def _answer_later(
+    def _incoming(self, update: Update) -> Incoming | None:
+        """The message in an event or a button press (as written down), if it is answered."""
+        if EVENT in update:
+            return incoming_from_event(update[EVENT], self.answer_all_in)
+        return incoming_from_block_actions(update[BLOCK_ACTIONS])
+
+    def _work(
+        self, update: Update, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Work | None:
+        """A written-down update's conversation and answer; None if it gets none."""
+        incoming = self._incoming(update)
+        return None if incoming is None else self._answer(incoming, on_new_message)
+
+    def _answer(
         self, incoming: Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> None:
-        """Answer in a task, after the conversation's previous message has been answered."""
-        sender_id = incoming.sender_id
-        previous = self._last_task.get(sender_id)
-        message = UserMessage(
-            incoming.text,
-            SlackOutput(self.client(), incoming.channel, incoming.thread_ts),
-            sender_id,
-            input_channel=self.name(),
-            metadata={
-                "slack": {
-                    "user": incoming.user,
-                    "channel": incoming.channel,
-                    "thread_ts": incoming.thread_ts,
-                }
-            },
-        )
-        task = asyncio.create_task(_answer(message, previous, on_new_message))
-        self._tasks.add(task)
-        self._last_task[sender_id] = task
+    ) -> Work:
+        """The conversation of `incoming` and the job that tells the bot."""
 
-        def forget(done: asyncio.Task) -> None:
-            self._tasks.discard(done)
-            if self._last_task.get(sender_id) is done:
-                del self._last_task[sender_id]
+        async def tell_bot() -> None:
+            message = UserMessage(
+                incoming.text,
+                SlackOutput(self.client(), incoming.channel, incoming.thread_ts),
+                incoming.sender_id,
+                input_channel=CHANNEL_NAME,
+                metadata={
+                    "slack": {
+                        "user": incoming.user,
+                        "channel": incoming.channel,
+                        "thread_ts": incoming.thread_ts,
+                    }
+                },
+            )
+            await on_new_message(message)
 
-        task.add_done_callback(forget)
-
-
-async def _answer(
-    message: UserMessage,
-    previous: asyncio.Task | None,
-    on_new_message: Callable[[UserMessage], Awaitable[Any]],
-) -> None:
-    if previous is not None:
-        await asyncio.wait({previous})  # its outcome is its own; only the order matters
-    try:
-        await on_new_message(message)
-    except Exception:
-        # Logged, not raised: nobody awaits this task, and Slack already has its 200.
-        logger.exception("Answering Slack conversation %s failed", message.sender_id)
+        return incoming.sender_id, tell_bot

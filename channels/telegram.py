@@ -8,9 +8,11 @@ update and acknowledges only after the whole reply. Here:
 
 - every update must carry the secret registered with the webhook (else 403); the
   server never calls setWebhook (`python -m scripts.telegram_webhook` does, once);
-- Telegram gets its 200 at once; the update is processed in a background task on the
-  server's loop, one at a time per chat, so replies keep their order;
-- recently seen update_ids are dropped, so a re-delivery is answered once;
+- Telegram gets its 200 at once, after the update is written down; it is processed in
+  a background task on the server's loop, one at a time per chat, so replies keep their
+  order; an update left unanswered by a killed process is answered at the next start;
+- recently seen update_ids are dropped, so a re-delivery is answered once (both:
+  channels/delivery.py);
 - the HTTP session is opened on the serving loop and closed when the server stops.
 
 Texts go through as typed (/start and /help as the domain's greet and capabilities
@@ -30,8 +32,8 @@ import hmac
 import json
 import logging
 import re
-from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,8 +44,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.delivery import Update, Work, inbox_for
 from channels.failures import answer_failures
-from channels.state import shared_or
 from channels.text import clean_text
 
 logger = logging.getLogger(__name__)
@@ -91,9 +93,6 @@ SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 TOKEN_PATTERN = re.compile(r"\d+:[A-Za-z0-9_-]+")
 COMMAND_PATTERN = re.compile(r"/(?P<command>[A-Za-z0-9_]+)(?:@\w+)?(?:\s.*)?", re.DOTALL)
 
-RECENT_UPDATES = 2048  # update_ids remembered to drop re-deliveries
-MAX_PENDING_PER_CHAT = 20  # queued updates per chat beyond which a flood is dropped
-STOP_GRACE_SECONDS = 5.0  # replies in progress may finish when the server stops
 MAX_RETRY_AFTER_SECONDS = 30.0  # longest "Too Many Requests" wait honoured
 MAX_ATTEMPTS = 3
 
@@ -481,88 +480,6 @@ class TelegramOutput(OutputChannel):
         await self._deliver("sendPhoto", {"chat_id": _chat(recipient_id), "photo": image})
 
 
-# --- Processing off the request path --------------------------------------------------------
-
-
-class RecentUpdates:
-    """The last `capacity` update_ids, to drop Telegram's re-deliveries."""
-
-    def __init__(self, capacity: int = RECENT_UPDATES) -> None:
-        self._order: deque[str] = deque()
-        self._seen: set[str] = set()
-        self._capacity = capacity
-
-    def first_time(self, keys: Iterable[str]) -> bool:
-        """True if none of `keys` (update ids) was seen; all are remembered now."""
-        keys = list(keys)
-        new = not any(key in self._seen for key in keys)
-        for key in keys:
-            if key not in self._seen:
-                self._seen.add(key)
-                self._order.append(key)
-        while len(self._order) > self._capacity:
-            self._seen.discard(self._order.popleft())
-        return new
-
-
-Job = Callable[[], Awaitable[None]]
-
-
-class ChatQueues:
-    """Runs jobs in background tasks, one at a time and in arrival order per chat.
-
-    Rasa's per-conversation lock would also order them, but it polls once a second (a
-    quick second question waits up to 1 s more) and lets a ticket expire after 60 s.
-    """
-
-    def __init__(self, max_pending: int = MAX_PENDING_PER_CHAT) -> None:
-        self._pending: dict[int, deque[Job]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._max_pending = max_pending
-
-    def spawn(self, work: Coroutine[Any, Any, None], what: str) -> None:
-        """Run `work` in a task of its own (kept referenced; failures logged)."""
-        task = asyncio.get_running_loop().create_task(self._logged(work, what))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    def submit(self, chat_id: int, job: Job) -> bool:
-        """Queue `job` behind the chat's earlier ones; False if the chat's queue is full."""
-        queue = self._pending.get(chat_id)
-        if queue is None:
-            self._pending[chat_id] = deque([job])
-            self.spawn(self._drain(chat_id), f"chat {chat_id}")
-            return True
-        if len(queue) >= self._max_pending:
-            return False
-        queue.append(job)
-        return True
-
-    async def _drain(self, chat_id: int) -> None:
-        queue = self._pending[chat_id]
-        try:
-            while queue:
-                await self._logged(queue.popleft()(), f"chat {chat_id}")
-        finally:
-            del self._pending[chat_id]
-
-    @staticmethod
-    async def _logged(work: Awaitable[None], what: str) -> None:
-        try:
-            await work
-        except Exception:
-            logger.exception("Telegram: handling an update for %s failed", what)
-
-    async def close(self, grace: float = STOP_GRACE_SECONDS) -> None:
-        """Let running jobs finish for up to `grace` seconds, then cancel the rest."""
-        if not self._tasks:
-            return
-        _, unfinished = await asyncio.wait(set(self._tasks), timeout=grace)
-        for task in unfinished:
-            task.cancel()
-        await asyncio.gather(*unfinished, return_exceptions=True)
-
-
 # --- The channel ----------------------------------------------------------------------------
 
 OFF_REASON = "the Telegram channel is off: TELEGRAM_TOKEN is not set on the server"
@@ -608,9 +525,8 @@ class TelegramInput(InputChannel):
             if settings
             else None
         )
-        # Shared by every Rasa process when they share Redis (channels/state.py).
-        self.recent = shared_or(RecentUpdates(), CHANNEL_NAME)
-        self.queues = ChatQueues()
+        # Seen update ids, the journal and the per-chat queues (channels/delivery.py).
+        self.inbox = inbox_for(CHANNEL_NAME)
 
     def get_output_channel(self) -> OutputChannel | None:
         return self.output
@@ -637,17 +553,23 @@ class TelegramInput(InputChannel):
                 update = parse_update(request.body)
             except BadUpdate as error:
                 return response.json({"error": str(error)}, status=400)
-            if self.recent.first_time([str(update["update_id"])]):
+            if self.inbox.first_time([str(update["update_id"])]):
                 try:
-                    self._dispatch(update, on_new_message)
+                    self._take(update, on_new_message)
                 except Exception:
                     # A 500 would make Telegram re-deliver this update again and again.
                     logger.exception("Telegram: update %s could not be read", update["update_id"])
             return response.json({"status": "ok"})
 
+        @telegram.listener("after_server_start")
+        async def answer_unanswered(app: Any, _: Any) -> None:
+            if self.settings is None:
+                return
+            self.inbox.answer_unanswered_later(lambda u: self._work(u, on_new_message), app)
+
         @telegram.listener("before_server_stop")
         async def finish_replies(*_: Any) -> None:
-            await self.queues.close()
+            await self.inbox.close()
 
         @telegram.listener("after_server_stop")
         async def close_session(*_: Any) -> None:
@@ -656,22 +578,30 @@ class TelegramInput(InputChannel):
 
         return telegram
 
-    def _dispatch(
-        self,
-        update: Mapping[str, Any],
-        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    def _take(
+        self, update: Update, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> None:
-        assert self.settings is not None and self.output is not None
-        output = self.output
+        """Acknowledge a button press at once, and queue the answer (written down first)."""
+        assert self.output is not None
         query_id = callback_query_id(update)
         if query_id is not None:
             # Answered at once, not behind the chat's queue: the button's spinner stops.
-            answer = output.api.call("answerCallbackQuery", {"callback_query_id": query_id})
-            self.queues.spawn(answer, f"button press {query_id}")
+            answer = self.output.api.call("answerCallbackQuery", {"callback_query_id": query_id})
+            self.inbox.queues.spawn(answer, f"Telegram button press {query_id}")
+        work = self._work(update, on_new_message)
+        if work is not None:
+            self.inbox.take(str(update["update_id"]), update, work)
+
+    def _work(
+        self, update: Update, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Work | None:
+        """The chat of an update and the job that tells the bot; None if it gets no answer."""
+        assert self.settings is not None and self.output is not None
+        output = self.output
         outcome = classify(update, self.settings.bot_name, self.payloads)
         if isinstance(outcome, Ignored):
             logger.debug("Telegram: update %s ignored: %s", update["update_id"], outcome.reason)
-            return
+            return None
 
         async def tell_bot(incoming: Incoming = outcome) -> None:
             message = UserMessage(
@@ -679,5 +609,4 @@ class TelegramInput(InputChannel):
             )
             await on_new_message(message)
 
-        if not self.queues.submit(outcome.chat_id, tell_bot):
-            logger.warning("Telegram: chat %s sends faster than the bot answers", outcome.chat_id)
+        return str(outcome.chat_id), tell_bot

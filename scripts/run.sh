@@ -7,6 +7,8 @@
 #   RASA_PORT (5005), ACTION_PORT (5055), RASA_MODEL (models/osteo-hair-faq.tar.gz)
 #   TRACKER_STORE=sqlite (default; file TRACKER_SQLITE_DB, rasa.db) | postgres
 #     (endpoints.postgres.yml, POSTGRES_HOST/PORT/DB/USER/PASSWORD)
+#   CHANNEL_JOURNAL_DB: Telegram and Slack updates not yet answered (default:
+#     channel-journal.db beside TRACKER_SQLITE_DB; in Redis with LOCK_STORE=redis).
 #   ENDPOINTS: an endpoints file to use instead (tests use their own ports).
 #   CONVERSATION_RETENTION_DAYS (30): conversations are deleted this many days after
 #     their last message; 0 keeps them.

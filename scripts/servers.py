@@ -79,6 +79,11 @@ class Bot:
                 found["rasa"] = pid
         return found
 
+    def kill_rasa(self, timeout: float = 30) -> None:
+        """`kill -9` the Rasa server, as a crash would; the run script then stops too."""
+        os.kill(self.children()["rasa"], signal.SIGKILL)
+        self.process.wait(timeout)
+
 
 def command_line(pid: int) -> str:
     """The whole command line of a process ("" once it has gone)."""

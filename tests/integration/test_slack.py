@@ -10,10 +10,12 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+import redis
 import requests
 
 from channels.slack import escape_mrkdwn
@@ -37,16 +39,29 @@ def slack_api() -> Iterator[FakeSlackApi]:
         yield api
 
 
-@pytest.fixture(scope="module")
-def slack_bot(slack_api: FakeSlackApi) -> Iterator[Bot]:
-    env = {
+def slack_env(api: FakeSlackApi) -> dict[str, str]:
+    return {
         "SLACK_BOT_TOKEN": TOKEN,
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_CHANNEL": ANSWER_ALL_IN,
-        "SLACK_API_URL": slack_api.url,
+        "SLACK_API_URL": api.url,
     }
-    with running_bot(env=env) as bot:
+
+
+@pytest.fixture(scope="module")
+def slack_bot(slack_api: FakeSlackApi) -> Iterator[Bot]:
+    with running_bot(env=slack_env(slack_api)) as bot:
         yield bot
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A Redis key prefix of this test's own (the local Redis, db 1), emptied afterwards."""
+    prefix = f"osteotest{uuid.uuid4().hex[:8]}"  # Rasa takes only letters and digits
+    yield prefix
+    client = redis.Redis(host="127.0.0.1", port=6379, db=1)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
 
 
 # --- Slack's side -------------------------------------------------------------------------
@@ -328,6 +343,27 @@ def test_slack_gets_its_200_at_once_while_the_answer_is_slow(
     assert answer.status_code == 200
     assert acknowledged < 1.0  # well before Slack gives up (and retries) at 3 s
     assert first_post.at - started >= 3.5  # the answer was still on its way
+
+
+def test_an_event_acknowledged_just_before_a_crash_is_answered_once_after_the_restart(
+    slack_api: FakeSlackApi, tmp_path: Path, redis_prefix: str
+) -> None:
+    """As with several processes: the journal in Redis (LOCK_STORE=redis)."""
+    user, channel = new_id("U"), new_id("D")
+    shared = slack_env(slack_api) | {"LOCK_STORE": "redis", "REDIS_KEY_PREFIX": redis_prefix}
+    store = tmp_path / "tracker.db"
+    # The answer waits 5 s (a test-only setting): time to kill the server before it.
+    slow = shared | {"CHANNEL_REPLY_DELAY_SECONDS": "5"}
+    with running_bot(env=slow, sqlite_path=store) as crashing:
+        assert send_event(crashing, dm(CAUSAL_QUESTION, user, channel)).status_code == 200
+        crashing.kill_rasa()
+    assert slack_api.posts(channel) == []
+
+    with running_bot(env=shared, sqlite_path=store) as restarted:
+        slack_api.wait_for_post(says(CAUSAL_ANSWER), channel, timeout=60)
+        after = wait_for_calcium_answer(restarted, slack_api, user, channel)
+        assert "answering 1 update(s) left unanswered" in restarted.log()
+    assert sum(CAUSAL_ANSWER in t for t in texts(after)) == 1
 
 
 def test_bot_messages_and_edits_are_not_answered(slack_bot: Bot, slack_api: FakeSlackApi) -> None:

@@ -15,6 +15,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -48,16 +49,19 @@ def telegram_api() -> Iterator[FakeTelegramApi]:
         yield api
 
 
-@pytest.fixture(scope="module")
-def telegram_bot(telegram_api: FakeTelegramApi) -> Iterator[Bot]:
-    env = {
+def telegram_env(api: FakeTelegramApi) -> dict[str, str]:
+    return {
         "TELEGRAM_TOKEN": TOKEN,
         "TELEGRAM_SECRET_TOKEN": SECRET,
-        "TELEGRAM_API_URL": telegram_api.url,
+        "TELEGRAM_API_URL": api.url,
         "TELEGRAM_BOT_NAME": BOT_NAME,
         "TELEGRAM_WEBHOOK_URL": WEBHOOK_URL,
     }
-    with running_bot(env=env) as bot:
+
+
+@pytest.fixture(scope="module")
+def telegram_bot(telegram_api: FakeTelegramApi) -> Iterator[Bot]:
+    with running_bot(env=telegram_env(telegram_api)) as bot:
         yield bot
 
 
@@ -417,6 +421,24 @@ def test_a_reply_telegram_refuses_does_not_derail_the_chat(
     sent = telegram_api.wait_for_messages(1, chat_id)
     assert sent[0].text == responses["utter_non_text_message"]
     assert "a reply to chat" in telegram_bot.log()
+
+
+def test_an_update_acknowledged_just_before_a_crash_is_answered_once_after_the_restart(
+    telegram_api: FakeTelegramApi, tmp_path: Path
+) -> None:
+    chat_id, store = new_chat(), tmp_path / "tracker.db"  # the journal is written beside it
+    # The answer waits 5 s (a test-only setting): time to kill the server before it.
+    slow = telegram_env(telegram_api) | {"CHANNEL_REPLY_DELAY_SECONDS": "5"}
+    with running_bot(env=slow, sqlite_path=store) as crashing:
+        assert post(crashing, message(chat_id, text=QUESTION)).status_code == 200
+        crashing.kill_rasa()
+    assert telegram_api.calls("sendMessage", chat_id) == []
+
+    with running_bot(env=telegram_env(telegram_api), sqlite_path=store) as restarted:
+        telegram_api.wait_for_text(chat_id, "Source:", timeout=60)
+        sent = ask_last(restarted, telegram_api, chat_id)
+        assert "answering 1 update(s) left unanswered" in restarted.log()
+    assert sum(ANSWER in m.text for m in sent) == 1
 
 
 def test_the_server_never_registers_the_webhook_or_asks_who_it_is(

@@ -1,7 +1,7 @@
 """The Telegram channel's logic, without servers: which updates reach the bot and as what
 text, the secret check, keyboards within Telegram's callback_data limit, replies split
-within its message limit, re-deliveries dropped, per-chat ordering, and when the
-webhook script registers."""
+within its message limit, and when the webhook script registers (re-deliveries and
+per-chat ordering: test_delivery.py)."""
 
 from __future__ import annotations
 
@@ -20,10 +20,8 @@ from channels.telegram import (
     NON_TEXT_MESSAGE,
     BadUpdate,
     CallbackPayloads,
-    ChatQueues,
     Ignored,
     Incoming,
-    RecentUpdates,
     TelegramApiError,
     TelegramInput,
     TelegramOutput,
@@ -376,83 +374,6 @@ def test_a_refused_reply_is_logged_not_raised_into_rasa(caplog: pytest.LogCaptur
     asyncio.run(output.send_image_url("42", "https://example.org/x.png"))
     assert [m for m, _ in api.calls] == ["sendMessage", "sendPhoto"]
     assert caplog.text.count("bot was blocked") == 2
-
-
-# --- Re-deliveries and ordering -------------------------------------------------------------
-
-
-def test_a_redelivered_update_is_seen_once_among_the_recent_ones() -> None:
-    recent = RecentUpdates(capacity=2)
-    seen = [recent.first_time([i]) for i in ("1", "1", "2", "3", "2")]
-    assert seen == [True, False, True, True, False]
-    assert recent.first_time(["1"]) is True  # long forgotten
-
-
-def test_jobs_of_one_chat_run_in_order_and_other_chats_do_not_wait() -> None:
-    async def scenario() -> list[str]:
-        queues, done, other_chat_ran = ChatQueues(), [], asyncio.Event()
-
-        def job(name: str, wait_for_other_chat: bool = False) -> Any:
-            async def run() -> None:
-                if wait_for_other_chat:
-                    await asyncio.wait_for(other_chat_ran.wait(), 5)
-                done.append(name)
-
-            return run
-
-        async def other() -> None:
-            done.append("other chat")
-            other_chat_ran.set()
-
-        queues.submit(1, job("first", wait_for_other_chat=True))
-        queues.submit(1, job("second"))
-        queues.submit(2, other)
-        await queues.close(grace=5)
-        return done
-
-    assert asyncio.run(scenario()) == ["other chat", "first", "second"]
-
-
-def test_a_failing_job_is_logged_and_the_chat_goes_on(caplog: pytest.LogCaptureFixture) -> None:
-    async def scenario() -> list[str]:
-        queues, done = ChatQueues(), []
-
-        async def fails() -> None:
-            raise RuntimeError("Telegram said no")
-
-        async def works() -> None:
-            done.append("answered")
-
-        queues.submit(1, fails)
-        queues.submit(1, works)
-        await queues.close(grace=5)
-        return done
-
-    assert asyncio.run(scenario()) == ["answered"]
-    assert "Telegram said no" in caplog.text
-
-
-def test_a_flooding_chat_is_capped_and_stop_cancels_what_hangs() -> None:
-    async def scenario() -> tuple[list[bool], list[bool], bool]:
-        queues, cancelled = ChatQueues(max_pending=2), asyncio.Event()
-
-        async def hangs() -> None:
-            try:
-                await asyncio.Event().wait()
-            except asyncio.CancelledError:
-                cancelled.set()
-                raise
-
-        before_start = [queues.submit(1, hangs) for _ in range(3)]
-        await asyncio.sleep(0)  # the first job starts: one place frees up
-        after_start = [queues.submit(1, hangs) for _ in range(2)]
-        await queues.close(grace=0.01)
-        return before_start, after_start, cancelled.is_set()
-
-    before_start, after_start, cancelled = asyncio.run(scenario())
-    assert before_start == [True, True, False]  # at most 2 waiting
-    assert after_start == [True, False]
-    assert cancelled
 
 
 # --- The webhook script ---------------------------------------------------------------------
