@@ -31,6 +31,10 @@ ACTION_PORT=${ACTION_PORT:-5055}
 RASA_MODEL=${RASA_MODEL:-models/osteo-hair-faq.tar.gz}
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTION_PORT}/webhook}
+# This project's actions read slots and the latest message, not old events: the action
+# server gets the last turns' events only (rasa_patches/conversation_length.py). Set
+# ACTION_EVENTS=all for an action server that reads the whole conversation.
+export ACTION_EVENTS=${ACTION_EVENTS:-recent}
 
 case "${TRACKER_STORE:-sqlite}" in
   sqlite)

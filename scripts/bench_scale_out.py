@@ -1,0 +1,126 @@
+"""Throughput of one Rasa process against two, each behind the same loopback load balancer
+(scripts/balancer.py), at 16 users, in one run: the scaled-out topology of the README
+("More than one process"), with the conversations in PostgreSQL, the locks in Redis and
+one action server. Both figures go through the balancer, so its cost is in both.
+
+Run: python -m scripts.bench_scale_out [--messages N]; it prints the figures and writes
+results/bench-scale-out.json, which `make bench` puts in BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import psycopg2  # type: ignore[import-untyped]
+import redis  # type: ignore[import-untyped]
+import requests
+
+from scripts.bench import chat, percentile, questions
+from scripts.servers import ROOT, free_port, running_bot
+
+RESULT = ROOT / "results" / "bench-scale-out.json"
+USERS = 16
+POSTGRES_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+
+
+@dataclass(frozen=True)
+class Front:
+    """What the load generator talks to: the balancer's address."""
+
+    url: str
+
+
+@contextlib.contextmanager
+def balancer(backends: list[str]) -> Iterator[Front]:
+    """scripts/balancer.py in front of the bots at `backends` (their URLs)."""
+    port = free_port()
+    ports = [url.rsplit(":", 1)[1] for url in backends]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scripts.balancer", str(port), *ports], cwd=ROOT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            with contextlib.suppress(requests.ConnectionError):
+                requests.get(url, timeout=2)
+                break
+            time.sleep(0.1)
+        yield Front(url)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def shared_stores() -> Iterator[dict[str, str]]:
+    """A PostgreSQL database and a Redis key prefix of this run's own, removed after."""
+    database = f"osteo_bench_{uuid.uuid4().hex[:12]}"
+    prefix = f"osteo-bench-{uuid.uuid4().hex[:8]}"
+    try:
+        yield {
+            "TRACKER_STORE": "postgres",
+            "POSTGRES_DB": database,
+            "LOCK_STORE": "redis",
+            "REDIS_KEY_PREFIX": prefix,
+        }
+    finally:
+        with contextlib.closing(psycopg2.connect(POSTGRES_DSN)) as connection:
+            connection.autocommit = True
+            connection.cursor().execute(f"DROP DATABASE IF EXISTS {database}")
+        keys = redis.Redis(host="127.0.0.1", port=6379, db=1)
+        for key in keys.scan_iter(f"{prefix}:*"):
+            keys.delete(key)
+
+
+def rate(front: Front, texts: list[str], messages: int) -> tuple[float, float]:
+    """Messages per second and p95 latency (ms) of USERS users through `front`."""
+    chat(front, texts, USERS, 40)  # type: ignore[arg-type]  # warm-up: connections, caches
+    latencies, elapsed = chat(front, texts, USERS, messages)  # type: ignore[arg-type]
+    return len(latencies) / elapsed, percentile(latencies, 95)
+
+
+def measure(messages: int) -> dict[str, float]:
+    texts = questions()
+    with shared_stores() as env, running_bot(env=env) as first:
+        with balancer([first.url]) as front:
+            one, one_p95 = rate(front, texts, messages)
+        print(f"[scale-out] 1 process: {one:.0f} msg/s, p95 {one_p95:.0f} ms", flush=True)
+        external = {
+            **env,
+            "ACTION_SERVER": "external",
+            "ACTION_ENDPOINT_URL": f"{first.action_url}/webhook",
+        }
+        with running_bot(env=external) as second, balancer([first.url, second.url]) as front:
+            two, two_p95 = rate(front, texts, messages)
+        print(f"[scale-out] 2 processes: {two:.0f} msg/s, p95 {two_p95:.0f} ms", flush=True)
+    return {
+        "users": USERS,
+        "messages": messages,
+        "one_msgs": one,
+        "one_p95": one_p95,
+        "two_msgs": two,
+        "two_p95": two_p95,
+        "ratio": two / one,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--messages", type=int, default=1600)
+    args = parser.parse_args()
+    figures = measure(args.messages)
+    RESULT.parent.mkdir(exist_ok=True)
+    RESULT.write_text(json.dumps(figures, indent=2), "utf-8")
+    print(f"[scale-out] 2 processes / 1 process: {figures['ratio']:.2f}×")
+
+
+if __name__ == "__main__":
+    main()
