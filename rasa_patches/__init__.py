@@ -10,8 +10,9 @@ Each fix keeps Rasa's behaviour and removes a measured cost or a silent failure
 kept-alive connection to the action server, an apology instead of silence when an
 action fails), `graph_runner` (Rasa's graphs run without dask's scheduler),
 `event_types` (event classes looked up by name once), `slash_commands` (a typed
-"/restart" is text; only the bot's buttons send intents) and `tracker_store` (an
-unreachable database is reported to the user, not replaced by an empty memory store).
+"/restart" is text; only the bot's buttons send intents), `spacy_model` (the spaCy model
+loaded once, not once per graph node) and `tracker_store` (an unreachable database is
+reported to the user, not replaced by an empty memory store).
 
 They replace private methods of Rasa, so they are written for one Rasa version and
 refuse to apply to any other, with a message that says so; `STOCK_RASA=1` runs
@@ -53,11 +54,19 @@ def apply(version: str | None = None) -> bool:
     if stock():
         return False
     check_version(version)
-    from rasa_patches import action_calls, event_types, graph_runner, slash_commands, tracker_store
+    from rasa_patches import (
+        action_calls,
+        event_types,
+        graph_runner,
+        slash_commands,
+        spacy_model,
+        tracker_store,
+    )
 
     action_calls.apply()
     graph_runner.apply()
     event_types.apply()
     slash_commands.apply()
+    spacy_model.apply()
     tracker_store.apply()
     return True

@@ -369,3 +369,19 @@ def test_the_action_server_imports_no_tensorflow() -> None:
         "ActionExecutor().register_package('actions')\n"
         "assert not [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'rasa')]\n"
     )
+
+
+def test_the_spacy_model_is_loaded_once_for_both_of_its_graph_nodes(rasa_fixes: None) -> None:
+    from rasa.nlu.utils.spacy_utils import SpacyNLP
+
+    from rasa_patches import spacy_model
+
+    path = str(PROJECT_DIR / "build" / "spacy-en-lookup")
+    first, second = SpacyNLP.load_model(path), SpacyNLP.load_model(path)
+    assert first is second
+    stock = spacy_model._stock_load_model(path)
+    assert stock is not first
+    text = "Does osteoporosis cause hair loss? My bones were breaking."
+    assert [(t.text, t.lemma_) for t in first.model(text)] == [
+        (t.text, t.lemma_) for t in stock.model(text)
+    ]
