@@ -1,4 +1,5 @@
-# One command to run the bot (`make run`) and one to test it (`make test`).
+# One command to run the bot (`make run`) and one to test it (`make test`). Rasa is always
+# started through `python -m rasa_patches` (its fixes, applied explicitly; README).
 # Both create the Python 3.10 virtual environment, install pinned packages and train
 # only when needed, so the second run is fast.
 
@@ -51,7 +52,7 @@ $(CHROMIUM):
 train: $(MODEL)
 
 $(MODEL): $(TRAINING_DATA) $(SPACY_MODEL)/meta.json
-	$(BIN)/rasa train --quiet --out models --fixed-model-name osteo-hair-faq
+	$(PY) -m rasa_patches train --quiet --out models --fixed-model-name osteo-hair-faq
 	@touch $@
 
 run: install $(MODEL)
@@ -65,14 +66,14 @@ telegram-webhook: install
 	$(PY) -m scripts.telegram_webhook $(if $(FORCE),--force)
 
 validate: install
-	$(BIN)/rasa data validate --fail-on-warnings
+	$(PY) -m rasa_patches data validate --fail-on-warnings
 
 lint: install
-	$(BIN)/ruff check actions channels components scripts tests
-	$(BIN)/ruff format --check actions channels components scripts tests
+	$(BIN)/ruff check actions channels components rasa_patches scripts tests
+	$(BIN)/ruff format --check actions channels components rasa_patches scripts tests
 
 types: install
-	$(BIN)/mypy actions channels components scripts
+	$(BIN)/mypy actions channels components rasa_patches scripts
 
 unit: install
 	$(BIN)/pytest -q tests/unit

@@ -62,8 +62,8 @@ class ValidatedRestInput(RestInput):
 
         @blueprint.listener("before_server_stop")
         async def close_action_server_connections(*_: Any) -> None:
-            # components.action_calls keeps them open while the server runs.
-            from components.action_calls import close_sessions
+            # rasa_patches.action_calls keeps them open while the server runs.
+            from rasa_patches.action_calls import close_sessions
 
             await close_sessions()
 

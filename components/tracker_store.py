@@ -22,8 +22,8 @@ so those events never reach the database.
 When the database cannot be reached, Rasa's `FailSafeTrackerStore` would carry on with an
 empty in-memory tracker: the conversation would restart without its context, and what
 was said meanwhile would never be stored. With this store the error reaches the channel
-instead, which tells the user to try again (channels/failures.py); `apply()` makes that
-so, and is called with the other fixes to Rasa (components/rasa_fixes.py).
+instead, which tells the user to try again (channels/failures.py): the store says so with
+`no_memory_fallback`, and rasa_patches/tracker_store.py makes Rasa honour it.
 
 Conversations are kept for `retention_days` after their last event
 (CONVERSATION_RETENTION_DAYS, 30 by default in scripts/run.sh; 0 keeps them forever):
@@ -42,7 +42,7 @@ from collections.abc import Generator
 from typing import Any
 
 import sqlalchemy as sa  # type: ignore[import-untyped]
-from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, ensure_schema_exists
+from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
@@ -67,6 +67,9 @@ SWEEP_EVERY_SECONDS = 60 * 60
 
 
 class CachedSQLTrackerStore(SQLTrackerStore):
+    # Errors reach the channel instead of Rasa's in-memory fallback (rasa_patches).
+    no_memory_fallback = True
+
     def __init__(
         self,
         *args: Any,
@@ -193,30 +196,3 @@ def _one_session(tracker: DialogueStateTracker) -> bool:
     """Whether the tracker's events are exactly the database's latest session, as
     Rasa's own `retrieve` returns them (one session start at most)."""
     return sum(isinstance(e, SessionStarted) for e in tracker.events) <= 1
-
-
-# ---- No silent fallback to memory --------------------------------------------------------
-
-_stock_fail_safe = {
-    name: getattr(FailSafeTrackerStore, name)
-    for name in ("retrieve", "save", "keys", "retrieve_full_tracker")
-}
-
-
-def _straight_through(name: str) -> Any:
-    stock = _stock_fail_safe[name]
-
-    async def method(self: FailSafeTrackerStore, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(self._tracker_store, CachedSQLTrackerStore):
-            return await getattr(self._tracker_store, name)(*args, **kwargs)
-        return await stock(self, *args, **kwargs)
-
-    method.__name__ = name
-    return method
-
-
-def apply() -> None:
-    """Errors of this store reach the channel (and the user) instead of an empty
-    in-memory fallback."""
-    for name in _stock_fail_safe:
-        setattr(FailSafeTrackerStore, name, _straight_through(name))

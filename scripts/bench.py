@@ -9,7 +9,11 @@ latency p50/p95/p99 over sequential held-out questions, throughput and p95 with 
 development sets and the sealed set (scripts/evaluate.py), beside the figures of the
 code before the answerability decision (bench/eval-baseline.json).
 
+Also, in the same run, our assistant with and without the TensorFlow placeholder and what
+is left of its start-up without TensorFlow (scripts/bench_tensorflow.py).
+
 Run: python -m scripts.bench [--sequential 500] [--messages 256]   (or `make bench`)
+     python -m scripts.bench --part tensorflow   (that section alone, rewritten in place)
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import aiohttp
 import yaml
 
 from actions.knowledge import load_knowledge
+from scripts import bench_tensorflow
 from scripts.evaluate import DEV_SETS, Judge, evaluate, question_sets
 from scripts.servers import ROOT, Bot, running_bot
 
@@ -58,11 +63,14 @@ class Result:
     quality: dict[str, dict] = field(default_factory=dict)
 
 
-def train(config: Path, out: Path) -> tuple[Path, float]:
+def train(config: Path, out: Path, env: dict[str, str] | None = None) -> tuple[Path, float]:
+    """Train through the launcher, as `make train` does (`env`: e.g. STOCK_RASA=1)."""
     start = time.monotonic()
     subprocess.run(
         [
-            str(ROOT / ".venv/bin/rasa"),
+            str(ROOT / ".venv/bin/python"),
+            "-m",
+            "rasa_patches",
             "train",
             "--config",
             str(config),
@@ -77,7 +85,7 @@ def train(config: Path, out: Path) -> tuple[Path, float]:
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", **(env or {})},
     )
     return out / "bench.tar.gz", time.monotonic() - start
 
@@ -227,7 +235,7 @@ def measure(
 ) -> Result:
     result = Result(name)
     print(f"[{name}] training {config.name} ...", flush=True)
-    model, result.train_seconds = train(config, workdir / name)
+    model, result.train_seconds = train(config, workdir / name, env)
     print(f"[{name}] trained in {result.train_seconds:.1f} s; starting", flush=True)
     texts = questions()
     with running_bot(env={"RASA_MODEL": str(model), **env}, timeout=300) as bot:
@@ -378,7 +386,16 @@ def quality_section(ours: Result) -> list[str]:
     return lines
 
 
-def write_report(ours: Result, stock: Result, args: argparse.Namespace, seconds: float) -> None:
+TENSORFLOW_HEADING = "## Without TensorFlow (the placeholder)"
+
+
+def write_report(
+    ours: Result,
+    stock: Result,
+    args: argparse.Namespace,
+    seconds: float,
+    without_tensorflow: list[str],
+) -> None:
     rows = [
         ("Training (s)", ours.train_seconds, stock.train_seconds, "{:.1f}"),
         ("Start to first reply (s)", ours.first_reply_seconds, stock.first_reply_seconds, "{:.1f}"),
@@ -449,6 +466,10 @@ def write_report(ours: Result, stock: Result, args: argparse.Namespace, seconds:
             "",
             "![latency and throughput against concurrent users](benchmarks.png)",
             "",
+            TENSORFLOW_HEADING,
+            "",
+            *without_tensorflow,
+            "",
             "## Where the Rasa process's time goes",
             "",
             "py-spy samples (250 a second for 10 s) of the Rasa process under a 16-user load,",
@@ -487,12 +508,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sequential", type=int, default=500)
     parser.add_argument("--messages", type=int, default=256, help="per concurrency level")
+    parser.add_argument(
+        "--part",
+        choices=("all", "tensorflow"),
+        default="all",
+        help="tensorflow: measure only the 'Without TensorFlow' section and rewrite only it",
+    )
     args = parser.parse_args()
     started = time.monotonic()
+    variants, floor = bench_tensorflow.measure(args.sequential)
+    without_tensorflow = bench_tensorflow.section(variants, floor, args.sequential)
+    if args.part == "tensorflow":
+        stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        lines = [*without_tensorflow, "", f"(Measured on {stamp}, {machine()}.)"]
+        bench_tensorflow.splice(lines, TENSORFLOW_HEADING, ROOT / "BENCHMARKS.md")
+        print("\n".join(lines))
+        return
     with tempfile.TemporaryDirectory(prefix="osteo-bench-") as tmp:
         ours = measure("ours", ROOT / "config.yml", args, Path(tmp), {})
-        stock = measure("stock", STOCK_CONFIG, args, Path(tmp), {"ENDPOINTS": str(STOCK_ENDPOINTS)})
-    write_report(ours, stock, args, time.monotonic() - started)
+        stock = measure(
+            "stock",
+            STOCK_CONFIG,
+            args,
+            Path(tmp),
+            {"ENDPOINTS": str(STOCK_ENDPOINTS), "STOCK_RASA": "1"},
+        )
+    write_report(ours, stock, args, time.monotonic() - started, without_tensorflow)
     plot(ours, stock)
     print((ROOT / "BENCHMARKS.md").read_text("utf-8"))
 

@@ -84,6 +84,11 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--out", default="results/crossval.json")
     args = parser.parse_args()
+    # Rasa as the launcher runs it (rasa_patches): the fixes, and no TensorFlow for a
+    # config that needs none. Before anything imports Rasa.
+    from rasa_patches.__main__ import prepare
+
+    print(f"rasa_patches: {prepare(['train', '--config', args.config])}")
 
     examples = training_examples(ROOT)
     parts = folds(examples, args.folds)

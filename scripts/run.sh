@@ -20,6 +20,8 @@
 #     default: the chat page at /chat/ is served by the server itself).
 #   RASA_API_TOKEN: turns on Rasa's HTTP API (conversations, model, …), with this token
 #     required on every call; without it there is no API.
+#   RASA_TENSORFLOW=1: load TensorFlow even though the model does not need it.
+#   STOCK_RASA=1: Rasa as installed, without rasa_patches (fixes and TensorFlow placeholder).
 # `--shell` starts the same servers and talks to the bot in this terminal (or a pipe)
 # over REST; end of input stops everything.
 set -euo pipefail
@@ -140,8 +142,11 @@ if [ -n "${RASA_API_TOKEN:-}" ]; then
   extra+=(--enable-api --auth-token "$RASA_API_TOKEN")
 fi
 
-"$BIN/rasa" run --model "$RASA_MODEL" --port "$RASA_PORT" --endpoints "$ENDPOINTS" \
-  --credentials credentials.yml "${extra[@]}" >&3 2>&3 &
+# Rasa through its fixes (rasa_patches): applied here, at start, and without TensorFlow
+# when the model has no component that needs it (RASA_TENSORFLOW=1 loads it anyway;
+# STOCK_RASA=1 runs Rasa as installed).
+"$BIN/python" -m rasa_patches run --model "$RASA_MODEL" --port "$RASA_PORT" \
+  --endpoints "$ENDPOINTS" --credentials credentials.yml "${extra[@]}" >&3 2>&3 &
 rasa_pid=$!
 
 # Rasa answers / ("Hello from Rasa") without the API: the readiness check.

@@ -75,7 +75,7 @@ class Bot:
             args = command_line(pid)
             if "-m rasa_sdk" in args:
                 found["actions"] = pid
-            elif "rasa run" in args:
+            elif "rasa run" in args or "-m rasa_patches run" in args:
                 found["rasa"] = pid
         return found
 

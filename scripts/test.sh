@@ -6,15 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 PYTHONDONTWRITEBYTECODE=1
-CODE=(actions channels components scripts tests)
+CODE=(actions channels components rasa_patches scripts tests)
 
 echo "== ruff"
 "$BIN/ruff" check "${CODE[@]}"
 "$BIN/ruff" format --check "${CODE[@]}"
 echo "== mypy"
-"$BIN/mypy" actions channels components scripts
+"$BIN/mypy" actions channels components rasa_patches scripts
 echo "== rasa data validate"
-"$BIN/rasa" data validate --fail-on-warnings --quiet
+"$BIN/python" -m rasa_patches data validate --fail-on-warnings --quiet
 echo "== pytest"
 set +e
 "$BIN/pytest" "$@"

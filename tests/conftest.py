@@ -7,6 +7,7 @@ against a `rasa_sdk.Tracker` built the way the action server would receive it.
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,20 @@ INITIAL_SLOTS: dict[str, Any] = {
 }
 
 TrackerFactory = Callable[..., Tracker]
+
+
+@pytest.fixture(scope="session")
+def rasa_fixes() -> None:
+    """Rasa with the fixes of rasa_patches applied, as the launcher applies them at start
+    (tests of the fixes ask for it; nothing applies them on import)."""
+    import rasa_patches
+
+    stock = os.environ.pop("STOCK_RASA", None)
+    try:
+        assert rasa_patches.apply()
+    finally:
+        if stock is not None:
+            os.environ["STOCK_RASA"] = stock
 
 
 @pytest.fixture(scope="session")

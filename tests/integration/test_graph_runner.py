@@ -1,6 +1,6 @@
 """The trained model's graphs give the same results without dask's scheduler
-(components/graph_runner.py), and events are read back as the same classes
-(components/event_types.py)."""
+(rasa_patches/graph_runner.py), and events are read back as the same classes
+(rasa_patches/event_types.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from components import graph_runner
+from rasa_patches import graph_runner
 from scripts.servers import ROOT
 
 MODEL = ROOT / "models" / "osteo-hair-faq.tar.gz"
@@ -97,10 +97,10 @@ def test_a_missing_input_is_a_graph_run_error(loaded: tuple[Any, DaskGraphRunner
         graph_runner.run(runner, {}, [metadata.nlu_target])
 
 
-def test_events_are_read_back_as_the_same_classes() -> None:
+def test_events_are_read_back_as_the_same_classes(rasa_fixes: None) -> None:
     from rasa.shared.core import events
 
-    from components import event_types
+    from rasa_patches import event_types
 
     for name in ("user", "action", "slot", "bot", "session_started", "restart", "followup"):
         assert Event.resolve_by_type(name) is event_types._stock_resolve_by_type(name)

@@ -99,7 +99,7 @@ def test_a_hung_action_server_costs_a_polite_reply_within_seconds_and_is_replace
 
 
 def test_the_first_message_after_an_action_server_restart_is_answered() -> None:
-    # Rasa keeps its connection to the action server open (components/action_calls.py):
+    # Rasa keeps its connection to the action server open (rasa_patches/action_calls.py):
     # a connection the old server held must not cost the next user an apology.
     with running_bot() as bot:
         assert CAUSAL_SENTENCE in texts(bot.send("kept", QUESTION))

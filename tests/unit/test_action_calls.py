@@ -19,8 +19,8 @@ from rasa.shared.core.events import BotUttered, Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
-from components import action_calls
-from components.action_calls import (
+from rasa_patches import action_calls
+from rasa_patches.action_calls import (
     UTTER_ACTIONS_UNAVAILABLE,
     KeptAliveEndpointConfig,
     _full_validator,
@@ -40,6 +40,12 @@ EXPLANATION = (
     f"{DOCS_BASE_URL}/custom-actions"
 )
 ACTION = RemoteAction("action_answer", None)
+
+
+@pytest.fixture(autouse=True)
+def _fixes(rasa_fixes: None) -> None:
+    """Rasa's RemoteAction with the fixes, as the launcher applies them."""
+
 
 VALID = {"events": [{"event": "slot", "name": "x", "value": 1}], "responses": [{"text": "hi"}]}
 
@@ -141,7 +147,7 @@ def test_each_kind_of_event_gets_the_same_verdict_as_the_full_schema(
         assert is_valid_action_response(response) == _full_validator().is_valid(response), variant
 
 
-def test_importing_components_installs_the_fixes_on_rasas_remote_action() -> None:
+def test_applying_the_fixes_installs_them_on_rasas_remote_action() -> None:
     assert RemoteAction._validate_action_result is _validate_action_result
     assert RemoteAction.run is _run_or_apologise
     from rasa.utils.endpoints import EndpointConfig
@@ -184,7 +190,7 @@ def test_a_failing_custom_action_is_answered_with_the_apology(
 
 
 def test_without_an_action_server_configured_the_user_hears_the_apology() -> None:
-    # No monkeypatch: Rasa's own RemoteAction.run, patched at import, with no endpoint.
+    # No monkeypatch: Rasa's own RemoteAction.run, as the launcher patches it, with no endpoint.
     channel = CollectingOutputChannel()
     tracker = DialogueStateTracker("unit-test", DOMAIN.slots)
     nlg = TemplatedNaturalLanguageGenerator(DOMAIN.responses)

@@ -9,12 +9,16 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
 from rasa.shared.nlu.training_data.message import Message
 
-import components  # noqa: F401  (applies the fixes, as loading the model does)
 from channels.telegram import as_bot_text
 from channels.text import clean_text
 from channels.webchat import text_from
 
 DOMAIN = Domain.load(Path(__file__).resolve().parents[2] / "domain.yml")
+
+
+@pytest.fixture(autouse=True)
+def _fixes(rasa_fixes: None) -> None:
+    """Rasa's message reading with the fixes, as the launcher applies them."""
 
 
 def _intent(text: str) -> str | None:
@@ -62,17 +66,3 @@ def test_lone_surrogates_become_the_replacement_character(text: str, cleaned: st
 def test_every_channel_cleans_the_text_it_hands_on() -> None:
     assert text_from({"message": "hi \ud83d"}) == "hi \ufffd"
     assert as_bot_text("hi \ud83d") == "hi \ufffd"
-
-
-def test_the_fixes_to_rasa_refuse_another_rasa_version() -> None:
-    from components import rasa_fixes
-
-    with pytest.raises(rasa_fixes.UnsupportedRasaVersion, match="STOCK_RASA=1"):
-        rasa_fixes.apply(version="3.7.0")
-
-
-def test_stock_rasa_runs_without_the_fixes(monkeypatch: pytest.MonkeyPatch) -> None:
-    from components import rasa_fixes
-
-    monkeypatch.setenv("STOCK_RASA", "1")
-    assert rasa_fixes.apply() is False

@@ -88,3 +88,29 @@ def test_helm_values_match_the_endpoints_files() -> None:
     assert env["ACTION_SERVER"] == "external"
     assert env["ACTION_ENDPOINT_URL"].endswith(":5055/webhook")
     assert values["command"] == ["scripts/run.sh"]
+
+
+def test_rasa_is_only_ever_started_through_the_patch_layer() -> None:
+    """Training, validation, the tests' server and the images all start Rasa with
+    `python -m rasa_patches` (fixes applied at start; TensorFlow only when needed)."""
+    starters = [
+        ROOT / "Makefile",
+        ROOT / "scripts" / "run.sh",
+        ROOT / "scripts" / "test.sh",
+        DEPLOY / "Dockerfile",
+        DEPLOY / "compose.yml",
+        DEPLOY / "helm" / "values.yaml",
+    ]
+    for path in starters:
+        text = "\n".join(
+            line
+            for line in path.read_text("utf-8").splitlines()
+            if not line.lstrip().startswith("#")
+        )
+        assert not re.search(r"bin/rasa\b|\"rasa\", \"(run|train|test)\"", text), path
+    run = (ROOT / "scripts" / "run.sh").read_text("utf-8")
+    assert '"$BIN/python" -m rasa_patches run --model' in run
+    makefile = (ROOT / "Makefile").read_text("utf-8")
+    assert "$(PY) -m rasa_patches train" in makefile
+    assert "$(PY) -m rasa_patches data validate" in makefile
+    assert "make install train" in (DEPLOY / "Dockerfile").read_text("utf-8")
