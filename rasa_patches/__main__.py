@@ -7,7 +7,8 @@ In this order, before anything imports Rasa:
 3. TensorFlow: RASA_TENSORFLOW=1 loads it; RASA_TENSORFLOW=0 puts the placeholder in its
    place whatever the model; unset, the placeholder is used when the command's model or
    config has no component that needs TensorFlow (tensorflow_needed.py).
-4. The fixes are applied, and Rasa's `main()` runs with the same arguments.
+4. The warnings this project expects are silenced (quiet.py), the fixes are applied,
+   and Rasa's `main()` runs with the same arguments.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sys
 from collections.abc import Sequence
 
 import rasa_patches
-from rasa_patches import tensorflow_needed, tensorflow_placeholder
+from rasa_patches import quiet, tensorflow_needed, tensorflow_placeholder
 
 
 def choose_tensorflow(argv: Sequence[str]) -> tensorflow_needed.Decision:
@@ -39,6 +40,7 @@ def prepare(argv: Sequence[str]) -> str:
     """Everything but running Rasa: the line that says what was done."""
     if rasa_patches.stock():
         return "STOCK_RASA=1: stock Rasa, no fixes, TensorFlow loaded"
+    quiet.filter_imports()
     try:
         rasa_patches.check_version()
     except rasa_patches.UnsupportedRasaVersion as error:
@@ -46,6 +48,7 @@ def prepare(argv: Sequence[str]) -> str:
     decision = choose_tensorflow(argv)
     if not decision.needs_tensorflow:
         tensorflow_placeholder.install(decision.reason)
+    quiet.install()
     rasa_patches.apply()
     tensorflow = "loaded" if decision.needs_tensorflow else "placeholder"
     return (

@@ -10,10 +10,13 @@ development sets and the sealed set (scripts/evaluate.py), beside the figures of
 code before the answerability decision (bench/eval-baseline.json).
 
 Also, in the same run, our assistant with and without the TensorFlow placeholder and what
-is left of its start-up without TensorFlow (scripts/bench_tensorflow.py).
+is left of its start-up without TensorFlow (scripts/bench_tensorflow.py), the cost of a
+message against the length of its conversation (scripts/bench_length.py) and two Rasa
+processes against one behind a loopback balancer (scripts/bench_scale_out.py).
 
 Run: python -m scripts.bench [--sequential 500] [--messages 256]   (or `make bench`)
-     python -m scripts.bench --part tensorflow   (that section alone, rewritten in place)
+     python -m scripts.bench --part tensorflow|length|scale-out   (that section alone,
+     rewritten in place)
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -394,7 +398,7 @@ def write_report(
     stock: Result,
     args: argparse.Namespace,
     seconds: float,
-    without_tensorflow: list[str],
+    sections: list[tuple[str, list[str]]],
 ) -> None:
     rows = [
         ("Training (s)", ours.train_seconds, stock.train_seconds, "{:.1f}"),
@@ -466,10 +470,7 @@ def write_report(
             "",
             "![latency and throughput against concurrent users](benchmarks.png)",
             "",
-            TENSORFLOW_HEADING,
-            "",
-            *without_tensorflow,
-            "",
+            *(line for heading, lines in sections for line in (heading, "", *lines, "")),
             "## Where the Rasa process's time goes",
             "",
             "py-spy samples (250 a second for 10 s) of the Rasa process under a 16-user load,",
@@ -504,26 +505,51 @@ def plot(ours: Result, stock: Result) -> None:
     fig.savefig(ROOT / "benchmarks.png", dpi=100)
 
 
+def tensorflow_part(args: argparse.Namespace) -> tuple[str, list[str]]:
+    variants, floor = bench_tensorflow.measure(args.sequential)
+    return TENSORFLOW_HEADING, bench_tensorflow.section(variants, floor, args.sequential)
+
+
+def length_part(args: argparse.Namespace) -> tuple[str, list[str]]:
+    from scripts import bench_length
+
+    return bench_length.HEADING, bench_length.section(bench_length.measure())
+
+
+def scale_out_part(args: argparse.Namespace) -> tuple[str, list[str]]:
+    from scripts import bench_scale_out  # it uses this module's load generator
+
+    return bench_scale_out.HEADING, bench_scale_out.section(bench_scale_out.measure(1600))
+
+
+# Sections measured apart from the two systems' comparison, each with its heading.
+PARTS: dict[str, Callable[[argparse.Namespace], tuple[str, list[str]]]] = {
+    "tensorflow": tensorflow_part,
+    "length": length_part,
+    "scale-out": scale_out_part,
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sequential", type=int, default=500)
     parser.add_argument("--messages", type=int, default=256, help="per concurrency level")
     parser.add_argument(
         "--part",
-        choices=("all", "tensorflow"),
+        choices=("all", *PARTS),
         default="all",
-        help="tensorflow: measure only the 'Without TensorFlow' section and rewrite only it",
+        help="one section only, measured and rewritten in place",
     )
     args = parser.parse_args()
     started = time.monotonic()
-    variants, floor = bench_tensorflow.measure(args.sequential)
-    without_tensorflow = bench_tensorflow.section(variants, floor, args.sequential)
-    if args.part == "tensorflow":
+    if args.part != "all":
+        heading, lines = PARTS[args.part](args)
         stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-        lines = [*without_tensorflow, "", f"(Measured on {stamp}, {machine()}.)"]
-        bench_tensorflow.splice(lines, TENSORFLOW_HEADING, ROOT / "BENCHMARKS.md")
+        lines = [*lines, "", f"(Measured on {stamp}, {machine()}.)"]
+        bench_tensorflow.splice(lines, heading, ROOT / "BENCHMARKS.md")
         print("\n".join(lines))
         return
+    sections = [PARTS[part](args) for part in PARTS]
     with tempfile.TemporaryDirectory(prefix="osteo-bench-") as tmp:
         ours = measure("ours", ROOT / "config.yml", args, Path(tmp), {})
         stock = measure(
@@ -533,7 +559,7 @@ def main() -> None:
             Path(tmp),
             {"ENDPOINTS": str(STOCK_ENDPOINTS), "STOCK_RASA": "1"},
         )
-    write_report(ours, stock, args, time.monotonic() - started, without_tensorflow)
+    write_report(ours, stock, args, time.monotonic() - started, sections)
     plot(ours, stock)
     print((ROOT / "BENCHMARKS.md").read_text("utf-8"))
 

@@ -3,15 +3,12 @@
 ("More than one process"), with the conversations in PostgreSQL, the locks in Redis and
 one action server. Both figures go through the balancer, so its cost is in both.
 
-Run: python -m scripts.bench_scale_out [--messages N]; it prints the figures and writes
-results/bench-scale-out.json, which `make bench` puts in BENCHMARKS.md.
+Part of `make bench` (scripts/bench.py); alone: python -m scripts.bench --part scale-out.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import json
 import subprocess
 import sys
 import time
@@ -26,8 +23,11 @@ import requests
 from scripts.bench import chat, percentile, questions
 from scripts.servers import ROOT, free_port, running_bot
 
-RESULT = ROOT / "results" / "bench-scale-out.json"
+HEADING = "## Two Rasa processes against one"
 USERS = 16
+# Issue 10's target on this 2-core machine: two processes give this many times the
+# messages per second of one.
+TARGET = 1.6
 POSTGRES_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 
 
@@ -112,15 +112,20 @@ def measure(messages: int) -> dict[str, float]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    parser.add_argument("--messages", type=int, default=1600)
-    args = parser.parse_args()
-    figures = measure(args.messages)
-    RESULT.parent.mkdir(exist_ok=True)
-    RESULT.write_text(json.dumps(figures, indent=2), "utf-8")
-    print(f"[scale-out] 2 processes / 1 process: {figures['ratio']:.2f}×")
-
-
-if __name__ == "__main__":
-    main()
+def section(figures: dict[str, float]) -> list[str]:
+    """The BENCHMARKS.md section."""
+    return [
+        f"{USERS} users, {int(figures['messages'])} messages after a warm-up, conversations "
+        "in PostgreSQL, locks in Redis, one action server; the processes sit behind the "
+        "same loopback balancer (scripts/balancer.py), which spreads connections in turn. "
+        f"Target: two processes at least {TARGET}× one.",
+        "",
+        "| Rasa processes | msg/s | p95 (ms) |",
+        "|---|---|---|",
+        f"| 1 | {figures['one_msgs']:.0f} | {figures['one_p95']:.0f} |",
+        f"| 2 | {figures['two_msgs']:.0f} | {figures['two_p95']:.0f} |",
+        "",
+        f"Two processes give {figures['ratio']:.2f}× the messages per second of one. "
+        "The machine has two cores, which the two Rasa processes share with PostgreSQL, "
+        "the action server, the balancer and the load generator.",
+    ]
