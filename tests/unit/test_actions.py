@@ -394,6 +394,16 @@ def test_what_can_you_do_lists_every_topic_and_names_the_article(
     assert TITLE in messages[0]["titles"]
 
 
+def test_a_constraint_read_as_a_goodbye_is_answered_as_a_follow_up(
+    conversation: Conversation,
+) -> None:
+    conversation.slots.update(after_answer("calcium", ["calcium"]))
+    messages = conversation.turn(ActionSmallTalk(), "I hate milk", "goodbye")
+
+    assert responses(messages) != ["utter_goodbye"]
+    assert any("plant milks" in (m.get("quote") or "") for m in messages)
+
+
 @pytest.mark.parametrize(
     ("text", "intent"),
     [
