@@ -20,6 +20,8 @@ from actions.answerability import (
     NEW_SUBJECT,
     NOTHING_ASKED,
     OTHER_LANGUAGE,
+    PART_KINDS,
+    TOPIC_KINDS,
     Decision,
     Question,
     asking_part,
@@ -232,9 +234,13 @@ def _gives_advice(entry: Entry, knowledge: KnowledgeBase) -> bool:
 
 
 def _asks_what_to_do(tracker: Tracker) -> bool:
-    """Whether the message asks what to do ("anything else I can do?")."""
+    """Whether the message asks what to do and names nothing else ("anything else I can
+    do?", not "what else can I do about calcium?")."""
+    vocabulary = load_vocabulary()
     text = tracker.latest_message.get("text") or ""
-    return any(t.concept == LIFESTYLE for t in load_vocabulary().read(asking_part(text)))
+    concepts = {t.concept for t in vocabulary.read(asking_part(text))}
+    others = {vocabulary.kind(c) for c in concepts - {LIFESTYLE}}
+    return LIFESTYLE in concepts and not others & {*TOPIC_KINDS, *PART_KINDS}
 
 
 def tell_more(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:

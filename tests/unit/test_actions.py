@@ -295,6 +295,16 @@ def test_what_else_can_i_do_after_an_answer_with_advice_gives_a_tip(
     assert more[0]["quote"] not in {q.text for q in load_knowledge().entries["exercise"].sentences}
 
 
+def test_what_else_can_i_do_about_a_named_subject_is_answered_about_it(
+    conversation: Conversation,
+) -> None:
+    conversation.slots.update(after_answer("exercise"))
+    messages = conversation.turn(ActionTellMore(), "what else can I do about calcium?", "ask_more")
+
+    assert responses(messages) != ["utter_tip"]
+    assert "answerability" in conversation.slots
+
+
 def test_tell_me_more_after_a_tip_gives_the_next_tip(conversation: Conversation) -> None:
     first = conversation.turn(ActionGiveTip(), "give me a tip", "ask_tip")
     more = conversation.turn(ActionTellMore(), "more?", "ask_more")
