@@ -12,23 +12,19 @@ import contextlib
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import psycopg2  # type: ignore[import-untyped]
-import redis  # type: ignore[import-untyped]
 import requests
 
 from scripts.bench import chat, percentile, questions
-from scripts.servers import ROOT, free_port, running_bot
+from scripts.servers import ROOT, free_port, running_bot, shared_stores, sharing_actions
 
 HEADING = "## Two Rasa processes against one"
 USERS = 16
 # Issue 10's target on this 2-core machine: two processes give this many times the
 # messages per second of one.
 TARGET = 1.6
-POSTGRES_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 
 
 @dataclass(frozen=True)
@@ -59,27 +55,6 @@ def balancer(backends: list[str]) -> Iterator[Front]:
         process.wait(timeout=10)
 
 
-@contextlib.contextmanager
-def shared_stores() -> Iterator[dict[str, str]]:
-    """A PostgreSQL database and a Redis key prefix of this run's own, removed after."""
-    database = f"osteo_bench_{uuid.uuid4().hex[:12]}"
-    prefix = f"osteo-bench-{uuid.uuid4().hex[:8]}"
-    try:
-        yield {
-            "TRACKER_STORE": "postgres",
-            "POSTGRES_DB": database,
-            "LOCK_STORE": "redis",
-            "REDIS_KEY_PREFIX": prefix,
-        }
-    finally:
-        with contextlib.closing(psycopg2.connect(POSTGRES_DSN)) as connection:
-            connection.autocommit = True
-            connection.cursor().execute(f"DROP DATABASE IF EXISTS {database}")
-        keys = redis.Redis(host="127.0.0.1", port=6379, db=1)
-        for key in keys.scan_iter(f"{prefix}:*"):
-            keys.delete(key)
-
-
 def rate(front: Front, texts: list[str], messages: int) -> tuple[float, float]:
     """Messages per second and p95 latency (ms) of USERS users through `front`."""
     chat(front, texts, USERS, 40)  # type: ignore[arg-type]  # warm-up: connections, caches
@@ -89,16 +64,14 @@ def rate(front: Front, texts: list[str], messages: int) -> tuple[float, float]:
 
 def measure(messages: int) -> dict[str, float]:
     texts = questions()
-    with shared_stores() as env, running_bot(env=env) as first:
+    with shared_stores("osteo-bench") as env, running_bot(env=env) as first:
         with balancer([first.url]) as front:
             one, one_p95 = rate(front, texts, messages)
         print(f"[scale-out] 1 process: {one:.0f} msg/s, p95 {one_p95:.0f} ms", flush=True)
-        external = {
-            **env,
-            "ACTION_SERVER": "external",
-            "ACTION_ENDPOINT_URL": f"{first.action_url}/webhook",
-        }
-        with running_bot(env=external) as second, balancer([first.url, second.url]) as front:
+        with (
+            running_bot(env=sharing_actions(first, env)) as second,
+            balancer([first.url, second.url]) as front,
+        ):
             two, two_p95 = rate(front, texts, messages)
         print(f"[scale-out] 2 processes: {two:.0f} msg/s, p95 {two_p95:.0f} ms", flush=True)
     return {

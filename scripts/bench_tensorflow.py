@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,15 +63,19 @@ class Floor:
     training: list[tuple[str, float]] = field(default_factory=list)  # part, seconds
 
 
-def _run(code: str, env: dict[str, str], *flags: str) -> subprocess.CompletedProcess[str]:
+def _run(
+    code: str, env: dict[str, str], *flags: str, args: Sequence[str] = (), timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """`code` run by a fresh interpreter in the project (with `flags` before it and `args`
+    after it), its output captured."""
     return subprocess.run(
-        [PYTHON, *flags, "-c", code],
+        [PYTHON, *flags, "-c", code, *args],
         cwd=ROOT,
         env={**os.environ, **ENV, "PYTHONPATH": str(ROOT), **env},
         capture_output=True,
         text=True,
         check=True,
-        timeout=600,
+        timeout=timeout,
     )
 
 
@@ -166,14 +171,8 @@ def _import_alone(
     with the TensorFlow placeholder installed first if `placeholder`."""
     results = []
     for _ in range(runs):
-        out = subprocess.run(
-            [PYTHON, "-c", IMPORT_ALONE, what, "placeholder" if placeholder else "-"],
-            cwd=ROOT,
-            env={**os.environ, **ENV, "PYTHONPATH": str(ROOT), **env},
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=300,
+        out = _run(
+            IMPORT_ALONE, env, args=(what, "placeholder" if placeholder else "-"), timeout=300
         ).stdout
         seconds, mb, _ = _last_json(out)
         results.append((seconds, mb))

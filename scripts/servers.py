@@ -14,6 +14,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -190,3 +191,41 @@ def stop(process: subprocess.Popen, timeout: float = 30) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+POSTGRES_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+
+
+@contextlib.contextmanager
+def shared_stores(name: str, dsn: str = POSTGRES_DSN) -> Iterator[dict[str, str]]:
+    """The settings of several Rasa processes sharing PostgreSQL and Redis (README, "More
+    than one process"), with a database and a Redis key prefix of their own, both
+    removed afterwards; `name` starts both."""
+    import psycopg2  # type: ignore[import-untyped]
+    import redis  # type: ignore[import-untyped]
+
+    database = f"{name.replace('-', '_')}_{uuid.uuid4().hex[:12]}"
+    prefix = f"{name}-{uuid.uuid4().hex[:8]}"
+    try:
+        yield {
+            "TRACKER_STORE": "postgres",
+            "POSTGRES_DB": database,
+            "LOCK_STORE": "redis",
+            "REDIS_KEY_PREFIX": prefix,
+        }
+    finally:
+        with contextlib.closing(psycopg2.connect(dsn)) as connection:
+            connection.autocommit = True
+            connection.cursor().execute(f"DROP DATABASE IF EXISTS {database}")
+        keys = redis.Redis(host="127.0.0.1", port=6379, db=1)
+        for key in keys.scan_iter(f"{prefix}:*"):
+            keys.delete(key)
+
+
+def sharing_actions(first: Bot, env: dict[str, str]) -> dict[str, str]:
+    """`env` for a further Rasa process that uses `first`'s action server."""
+    return {
+        **env,
+        "ACTION_SERVER": "external",
+        "ACTION_ENDPOINT_URL": f"{first.action_url}/webhook",
+    }

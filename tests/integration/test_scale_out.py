@@ -14,9 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psycopg2
 import pytest
-import redis
 
-from scripts.servers import ROOT, Bot, running_bot
+from scripts.servers import ROOT, Bot, running_bot, shared_stores, sharing_actions
 from tests.integration.conftest import texts
 
 CONVERSATIONS = 200
@@ -34,30 +33,12 @@ TURNS = [
 
 @pytest.fixture
 def replicas(postgres: str) -> Iterator[tuple[Bot, Bot, str]]:
-    database = f"osteo_scale_{uuid.uuid4().hex[:12]}"
-    prefix = f"osteo-test-{uuid.uuid4().hex[:8]}"
-    shared = {
-        "TRACKER_STORE": "postgres",
-        "POSTGRES_DB": database,
-        "LOCK_STORE": "redis",
-        "REDIS_KEY_PREFIX": prefix,
-    }
-    try:
-        with running_bot(env=shared) as first:
-            external = {
-                **shared,
-                "ACTION_SERVER": "external",
-                "ACTION_ENDPOINT_URL": f"{first.action_url}/webhook",
-            }
-            with running_bot(env=external) as second:
-                yield first, second, database
-    finally:
-        with contextlib.closing(psycopg2.connect(postgres)) as connection:
-            connection.autocommit = True
-            connection.cursor().execute(f"DROP DATABASE IF EXISTS {database}")
-        keys = redis.Redis(host="127.0.0.1", port=6379, db=1)
-        for key in keys.scan_iter(f"{prefix}:*"):
-            keys.delete(key)
+    with (
+        shared_stores("osteo-scale", postgres) as shared,
+        running_bot(env=shared) as first,
+        running_bot(env=sharing_actions(first, shared)) as second,
+    ):
+        yield first, second, shared["POSTGRES_DB"]
 
 
 def test_two_processes_lose_nothing_and_keep_every_conversations_context(
