@@ -33,6 +33,7 @@ partial answers and declines can be counted by reason.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -105,6 +106,10 @@ _COMPARATIVES = frozenset(
     """more less better worse bigger smaller higher lower larger greater faster slower
     stronger weaker safer riskier cheaper likelier most least best worst""".split()  # noqa: SIM905
 )
+_OR = frozenset({"or", "vs", "versus"})
+# "What's the difference between osteoclasts and osteoblasts?": a sentence that names
+# both answers it, unless it asks how they differ in an effect (… in hair loss?).
+_DIFFERENCE = frozenset({"difference", "differences", "different", "differ", "diffrence"})
 # Groups of people the article's figures and advice for adults may not hold for: said
 # anywhere in a message ("I'm pregnant. How much calcium do I need?"), the answer must
 # cover them.
@@ -305,6 +310,33 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         # "is alendronate or risedronate more likely to…", "HRT or tamoxifen: which
         # thins hair more?", "bigger than": a comparison.
         terms.append(Term(COMPARISON, comparative or "than", len(words)))
+    compared_kinds = {
+        _kind(vocabulary, t.concept)
+        for t in terms
+        if t.concept != COMPARISON and _kind(vocabulary, t.concept) not in FRAME_KINDS
+    }
+    if (
+        _DIFFERENCE & set(words)
+        and len(compared_kinds) == 1
+        and compared_kinds <= {*TOPIC_KINDS, *CONDITION_KINDS}
+    ):
+        terms = [t for t in terms if t.concept != COMPARISON]
+    if alternatives and COMPARISON not in {t.concept for t in terms}:
+        # "almond milk or soy milk for calcium?": a choice between two things the article
+        # names only as one kind (fortified plant milks) asks what it cannot tell apart.
+        for first, second in itertools.pairwise(terms):
+            between = words[first.position + 1 : second.position]
+            if (
+                first.concept == second.concept
+                and (first.concept in _SOURCES or _kind(vocabulary, first.concept) in TOPIC_KINDS)
+                and _OR & set(between)
+                and not _NEGATIONS & set(words)
+            ):
+                span = " ".join(
+                    words[first.position : second.position + len(words_of(second.text))]
+                )
+                terms.append(Term(COMPARISON, span, len(words)))
+                break
     concepts = {t.concept for t in terms}
     about = TOPIC_KINDS + PART_KINDS
     story = [
@@ -315,6 +347,12 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         and not vocabulary.is_generic(t.concept)
         and t.concept not in concepts
     ]
+    if alternatives and any(t.concept == COMPARISON for t in terms):
+        # "calcium vs vitamin D, which is better for bones": the story names what is
+        # compared, and one sentence must say it of them.
+        compared = [t for t in story if _kind(vocabulary, t.concept) in TOPIC_KINDS]
+        terms = [*terms, *compared]
+        story = [t for t in story if t not in compared]
     kinds = {_kind(vocabulary, t.concept) for t in [*story, *terms]}
     yes_no = _first_word(words) in _YES_NO_WORDS and not _request(words)
     # "I'm also on Fosamax, which one is it?": a second drug beside the previous one.
@@ -337,7 +375,7 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         negated=any(w in _NEGATIONS for w in words),
         # "is it permanent?" (no subject of its own), "what about steroids?" (nothing
         # asked about it): both lean on the previous question.
-        refers_back=not has_topic or not asks or together or pronoun,
+        refers_back=not has_topic or not asks or together or pronoun or "same" in words,
         together=together,
         pronoun=pronoun,
         alternatives=alternatives,
@@ -392,10 +430,10 @@ def _without_reasons(vocabulary: Vocabulary, terms: list[Term], words: list[str]
 
 
 def _alternatives(words: Sequence[str]) -> bool:
-    """Whether "or" joins two words that name something ("dairy or spinach", "oral or
-    IV"), not a clause ("…, or should I stop?")."""
+    """Whether "or" (or "vs") joins two words that name something ("dairy or spinach",
+    "oral or IV", "calcium vs vitamin D"), not a clause ("…, or should I stop?")."""
     for i, word in enumerate(words):
-        if word == "or" and 0 < i < len(words) - 1:
+        if word in _OR and 0 < i < len(words) - 1:
             after = [w for w in words[i + 1 : i + 3] if w not in _DETERMINERS]
             if words[i - 1] not in STOPWORDS and after and after[0] not in STOPWORDS:
                 return True

@@ -514,10 +514,10 @@ def _age_group(words: list[str], i: int) -> tuple[str, int]:
             return "", 0  # "on it for 2 years", "5 years ago": a time, not an age
     elif (
         re.fullmatch(r"\d{1,2}", word)
-        and words[i - 1 : i] in (["im"], ["am"])
+        and words[i - 1 : i] in (["im"], ["am"], ["whos"], ["hes"], ["shes"])
         and (i + 1 >= len(words) or words[i + 1] not in _TIME_UNITS)
     ):
-        age, length = int(word), 1  # "I'm 15"
+        age, length = int(word), 1  # "I'm 15", "someone who's 85"
     else:
         return "", 0
     if age < ADULT_AGE and word not in _AGE_WORDS:

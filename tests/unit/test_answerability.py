@@ -89,6 +89,7 @@ def test_a_covered_subject_asked_something_new_gets_a_partial_answer_naming_it(
 
 NEAR_MISSES = {
     "other_effect": [
+        "is hair loss contagious",
         "Does fosamax cause jaw problems?",
         "can steroids make you gain weight",
         "does HRT give you headaches",
@@ -118,6 +119,7 @@ NEAR_MISSES = {
         "what are the odds of losing hair on steroids",
     ],
     "population": [
+        "is weight bearing exercise ok for someone who's 85",
         "how much vitamin D should I give my toddler",
         "how much calcium do I need while pregnant",
         "can men get osteoporosis",
@@ -136,6 +138,8 @@ NEAR_MISSES = {
         "should I take fosamax on an empty stomach",
     ],
     "comparison": [
+        "calcium vs vitamin d which is better for bones",
+        "almond milk or soy milk for calcium?",
         "Is HRT or Fosamax better for treating osteoporosis?",
         "which is more important for bones, calcium or vitamin D",
         "is prolia better than fosamax",
@@ -209,6 +213,10 @@ def test_a_question_the_article_does_not_answer_is_never_answered(ask: Any, ques
         ("is protein important for bones and hair", {"protein", "calcium"}),
         ("what can I do to keep my bones and hair healthy", {"what_can_i_do"}),
         ("osteoclast and osteoblast diffrence", {"bone_remodeling", "what_is_osteoporosis"}),
+        ("osteoclast vs osteoblast whats the difference", {"bone_remodeling"}),
+        ("what makes the bone-eating cells go into overdrive", {"bone_remodeling"}),
+        ("where do i get calcium if i dont eat cheese or drink milk", {"calcium"}),
+        ("what can we do for his bones at home", {"what_can_i_do", "exercise"}),
     ],
 )
 def test_a_question_the_article_answers_is_answered_from_its_entry(
@@ -401,6 +409,14 @@ def test_no_verdict_for_what_the_article_never_says_of_a_subject(
             "vitamin_d_dose",
             None,
         ),
+        (
+            (
+                "could steroids have weakened my dad's bones?",
+                "his hair's thinning too, same cause?",
+            ),
+            "glucocorticoids",
+            None,
+        ),
     ],
 )
 def test_a_follow_up_leans_on_the_question_before_it(
@@ -421,6 +437,7 @@ def test_a_follow_up_leans_on_the_question_before_it(
         (("what is telogen effluvium", "does it also affect sleep?"), "sleep"),
         (("what are bisphosphonates", "do they cause jaw problems?"), "jaw"),
         (("does menopause cause hair loss", "what about in men?"), "men"),
+        (("is hair loss a skin condition", "is it catching?"), "catching"),
         (("how much calcium do adults need", "I'm lactose intolerant"), None),
     ],
 )
