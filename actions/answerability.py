@@ -107,6 +107,11 @@ _COMPARATIVES = frozenset(
     stronger weaker safer riskier cheaper likelier most least best worst""".split()  # noqa: SIM905
 )
 _OR = frozenset({"or", "vs", "versus"})
+# A question that only asks whether what came before is so ("…, is that true?").
+_TAG_WORDS = frozenset(
+    """is isnt that it this true right correct or nonsense myth a rubbish am i really so
+    just actually""".split()  # noqa: SIM905
+)
 # "What's the difference between osteoclasts and osteoblasts?": a sentence that names
 # both answers it, unless it asks how they differ in an effect (… in hair loss?).
 _DIFFERENCE = frozenset({"difference", "differences", "different", "differ", "diffrence"})
@@ -300,6 +305,8 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
     subjects, conditions and parts of the body named in the rest of it (a story before
     the question, "TE hair loss - what is it?")."""
     asked = asking_part(text)
+    if set(words_of(asked)) <= _TAG_WORDS:
+        asked = text  # "My sister said stress thins hair. Is that true?": the claim asks
     words = words_of(asked)
     terms = _without_reasons(vocabulary, vocabulary.read(asked), words)
     every = words_of(text)

@@ -89,6 +89,7 @@ def test_a_covered_subject_asked_something_new_gets_a_partial_answer_naming_it(
 
 NEAR_MISSES = {
     "other_effect": [
+        "does menopause cause hot flushes too",
         "is hair loss contagious",
         "Does fosamax cause jaw problems?",
         "can steroids make you gain weight",
@@ -120,6 +121,7 @@ NEAR_MISSES = {
     ],
     "population": [
         "is weight bearing exercise ok for someone who's 85",
+        "I'm nursing, how much vitamin D do I need?",
         "how much vitamin D should I give my toddler",
         "how much calcium do I need while pregnant",
         "can men get osteoporosis",
@@ -138,6 +140,7 @@ NEAR_MISSES = {
         "should I take fosamax on an empty stomach",
     ],
     "comparison": [
+        "My friend says Fosamax is better than HRT for bones. Is that true?",
         "calcium vs vitamin d which is better for bones",
         "almond milk or soy milk for calcium?",
         "Is HRT or Fosamax better for treating osteoporosis?",
@@ -217,6 +220,14 @@ def test_a_question_the_article_does_not_answer_is_never_answered(ask: Any, ques
         ("what makes the bone-eating cells go into overdrive", {"bone_remodeling"}),
         ("where do i get calcium if i dont eat cheese or drink milk", {"calcium"}),
         ("what can we do for his bones at home", {"what_can_i_do", "exercise"}),
+        ("Can I get calcium from spinach and kale type greens?", {"calcium"}),
+        ("Can being short on vitamin D stop my hair from growing properly?", {"vitamin_d_link"}),
+        ("Do those anti-inflammatory steroid tablets eat away at your bones?", {"glucocorticoids"}),
+        (
+            "My daughter is studying nursing and told me about osteoclasts. What do they do?",
+            {"bone_remodeling"},
+        ),
+        ("My sister said steroids can thin your hair. Is that true?", {"glucocorticoids"}),
     ],
 )
 def test_a_question_the_article_answers_is_answered_from_its_entry(
