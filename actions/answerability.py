@@ -373,6 +373,14 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         # "I'd always eaten well and walked the dog. Why does menopause thin bones?": a
         # question with a subject of its own is about it, not the story's subjects.
         story = [t for t in story if _kind(vocabulary, t.concept) not in TOPIC_KINDS]
+    defines = any(t.concept == DEFINITION for t in terms) and any(
+        _kind(vocabulary, t.concept) in TOPIC_KINDS + CONDITION_KINDS for t in terms
+    )
+    if defines and not pronoun:
+        # "My parting is getting wider and my sister says it's alopecia. What does
+        # alopecia mean?": what it names is defined, not the story's conditions. (A drug
+        # in the story stays: "on pred for ages, is that what's thinning my hair?")
+        story = [t for t in story if _kind(vocabulary, t.concept) not in CONDITION_KINDS]
     asks = yes_no or bool(kinds & set(RELATION_KINDS + ASK_KINDS + FRAME_KINDS))
     return Question(
         text=text,

@@ -228,6 +228,19 @@ def test_a_question_the_article_does_not_answer_is_never_answered(ask: Any, ques
             {"bone_remodeling"},
         ),
         ("My sister said steroids can thin your hair. Is that true?", {"glucocorticoids"}),
+        (
+            "My parting has got wider and my sister keeps saying it's alopecia. What does "
+            "alopecia actually mean?",
+            {"what_is_hair_loss"},
+        ),
+        (
+            "everyone online says AGA, TE etc... so what is alopecia in general?",
+            {"what_is_hair_loss"},
+        ),
+        (
+            "been on pred for ages for my joints, is that what's thinning my hair and my bones",
+            {"glucocorticoids"},
+        ),
     ],
 )
 def test_a_question_the_article_answers_is_answered_from_its_entry(
