@@ -4,8 +4,12 @@ Plain Python, no Rasa. Everything is loaded once per process (`load_knowledge` i
 cached) and validated on load: an answer that quotes a sentence the document does not
 contain is an error, so editing an article cannot silently break grounding.
 
-A document is `<name>.md`: YAML front matter (title, source), then `## Heading`
-sections of plain paragraphs. Its answers and tips are in `<name>.entries.yml`.
+`data/knowledge/` holds any number of documents. A document is `<name>.md`: YAML front
+matter (title, source), then `## Heading` sections of plain paragraphs. Its answers and
+tips are in `<name>.entries.yml`, and every quote there must stand verbatim in that
+document, in the section the entry names; a quote knows its document and section, so
+citations name both. (Words of its own for the answerability decision are in
+`<name>.vocabulary.yml`: actions/concepts.py.)
 """
 
 from __future__ import annotations
@@ -210,16 +214,23 @@ def parse_document(doc_id: str, markdown: str) -> Document:
     return Document(doc_id, str(meta["title"]), str(meta.get("source", "")), tuple(sections))
 
 
-def _quote(document: Document, sentence: str, where: str) -> Quote:
+def _quote(document: Document, sentence: str, where: str, section: str = "") -> Quote:
+    """`sentence` of `document`; when `section` is given, it must stand in that section."""
     quote = document.quote_of(sentence)
     if quote is None:
         raise KnowledgeError(f"{where}: not found verbatim in {document.id}.md: {sentence!r}")
+    if section and quote.section.heading != section:
+        raise KnowledgeError(
+            f"{where}: stands in section {quote.section.heading!r} of {document.id}.md, "
+            f"not {section!r}: {sentence!r}"
+        )
     return quote
 
 
 def _entry(document: Document, raw: dict[str, Any]) -> Entry:
     where = f"entry {raw.get('id')!r}"
-    quotes = tuple(_quote(document, s, where) for s in raw.get("quotes") or ())
+    section = str(raw.get("section") or "")
+    quotes = tuple(_quote(document, s, where, section) for s in raw.get("quotes") or ())
     if not quotes:
         raise KnowledgeError(f"{where}: needs at least one quote")
     return Entry(
@@ -239,7 +250,7 @@ def _entry(document: Document, raw: dict[str, Any]) -> Entry:
 
 
 def _tip(document: Document, raw: dict[str, Any]) -> Tip:
-    quote = _quote(document, raw["quote"], f"tip {raw.get('id')!r}")
+    quote = _quote(document, raw["quote"], f"tip {raw.get('id')!r}", str(raw.get("section") or ""))
     return Tip(raw["id"], raw["focus"], raw["tip"].strip(), quote)
 
 

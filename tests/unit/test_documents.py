@@ -1,0 +1,148 @@
+"""Several documents in one knowledge directory: the project's article and the fixture's
+second one (tests/fixtures/second-document/knowledge/) load together, quotes know their
+document, retrieval and the answerability decision cover both, and a document's own
+words come from its own vocabulary file. No Rasa, no classifier: the decision alone."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from actions.answerability import ANSWER, decide, read_question
+from actions.concepts import VOCABULARY_SUFFIX, Vocabulary, vocabulary_of
+from actions.knowledge import KNOWLEDGE_DIR, KnowledgeBase, KnowledgeError, load_directory
+from actions.retrieval import PassageIndex
+from tests.conftest import PROJECT_DIR
+
+FIXTURE_KNOWLEDGE = PROJECT_DIR / "tests" / "fixtures" / "second-document" / "knowledge"
+ORIGINAL = "osteoporosis-and-hair-loss"
+SECOND = "honey-bees"
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    directory: Path
+    base: KnowledgeBase
+    vocabulary: Vocabulary
+    index: PassageIndex
+
+
+def _with_second_document(directory: Path) -> Path:
+    shutil.copytree(KNOWLEDGE_DIR, directory)
+    for path in FIXTURE_KNOWLEDGE.iterdir():
+        shutil.copy(path, directory / path.name)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def two(tmp_path_factory: pytest.TempPathFactory) -> Knowledge:
+    directory = _with_second_document(tmp_path_factory.mktemp("two") / "knowledge")
+    base = load_directory(directory)
+    return Knowledge(directory, base, vocabulary_of(directory, base), PassageIndex(base.passages()))
+
+
+def test_both_documents_load_with_their_titles_sources_and_entries(two: Knowledge) -> None:
+    documents = two.base.documents
+
+    assert sorted(documents) == [SECOND, ORIGINAL]
+    assert documents[SECOND].title == "Honey Bees at a Glance"
+    assert documents[SECOND].source
+    assert documents[ORIGINAL].title == "Osteoporosis and Hair Loss"
+    assert {"bee_colony", "making_honey", "waggle_dance", "causal_link", "calcium"} <= set(
+        two.base.entries
+    )
+
+
+def test_every_quote_knows_its_own_document_and_section(two: Knowledge) -> None:
+    for entry in two.base.entries.values():
+        expected = (
+            SECOND if entry.id in {"bee_colony", "making_honey", "waggle_dance"} else ORIGINAL
+        )
+        for quote in entry.sentences:
+            assert quote.document is two.base.documents[expected]
+            assert quote.section in quote.document.sections
+            assert quote.text in quote.section.text
+    assert two.base.entries["waggle_dance"].quotes[0].section.heading == "The Waggle Dance"
+
+
+def test_retrieval_covers_every_sentence_of_both_documents(two: Knowledge) -> None:
+    documents = {p.quote.document.id for p in two.index.passages}
+    sentences = sum(len(s.sentences) for d in two.base.documents.values() for s in d.sections)
+
+    assert documents == {SECOND, ORIGINAL}
+    assert len(two.index.passages) == sentences
+    [bees] = two.index.ranked("how does the angle of the dance show direction", limit=1)
+    assert bees.passage.quote.document.id == SECOND
+    assert bees.passage.entry_ids == ("waggle_dance",)
+    [bones] = two.index.ranked("how many mg of calcium daily", limit=1)
+    assert bones.passage.quote.document.id == ORIGINAL
+
+
+def test_a_documents_own_vocabulary_is_merged_with_the_shared_one(
+    two: Knowledge, tmp_path: Path
+) -> None:
+    concepts = [t.concept for t in two.vocabulary.read("what does the waggle dance show")]
+    assert "waggle_dance" in concepts
+    assert "osteoporosis" in two.vocabulary.concepts  # the shared vocabulary.yml still counts
+
+    without = _with_second_document(tmp_path / "knowledge")
+    (without / f"{SECOND}{VOCABULARY_SUFFIX}").unlink()
+    plain = vocabulary_of(without, load_directory(without))
+    assert "waggle_dance" not in plain.concepts
+    assert "osteoporosis" in plain.concepts
+
+
+def test_a_vocabulary_file_without_its_document_is_refused(tmp_path: Path) -> None:
+    directory = _with_second_document(tmp_path / "knowledge")
+    (directory / f"{SECOND}.md").rename(directory / "bees.txt")
+    (directory / f"{SECOND}.entries.yml").unlink()
+
+    with pytest.raises(KnowledgeError, match=f"no document {SECOND}.md"):
+        vocabulary_of(directory, load_directory(directory))
+
+
+@pytest.mark.parametrize(
+    ("question", "entry", "section"),
+    [
+        ("Who lays the eggs in a hive?", "bee_colony", "The Colony"),
+        ("Where is the nectar carried?", "making_honey", "Making Honey"),
+        ("What does the waggle dance show?", "waggle_dance", "The Waggle Dance"),
+        # The original article answers as before, beside the new one.
+        ("Does osteoporosis cause hair loss?", "causal_link", "Is There a Direct Causal Link?"),
+        (
+            "How much calcium do I need?",
+            "calcium",
+            "Nutritional Strategies for Bone and Hair Resilience",
+        ),
+    ],
+)
+def test_each_documents_questions_are_answered_from_that_document(
+    two: Knowledge, question: str, entry: str, section: str
+) -> None:
+    decision = decide(read_question(question, two.vocabulary), two.base, two.vocabulary, two.index)
+
+    assert decision.outcome == ANSWER, decision.reason
+    assert decision.entry is two.base.entries[entry]
+    document = two.base.entries[entry].document
+    assert {(q.document, q.section.heading) for q in decision.quotes} == {(document, section)}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do I treat a bee sting?",
+        "How much does a beehive cost?",
+        "Do bumblebees make honey too?",
+        "How long does a queen bee live?",
+        "Is honey good for my bones?",
+    ],
+)
+def test_questions_the_second_document_does_not_answer_are_not_answered(
+    two: Knowledge, question: str
+) -> None:
+    decision = decide(read_question(question, two.vocabulary), two.base, two.vocabulary, two.index)
+
+    assert decision.outcome != ANSWER, [q.text for q in decision.quotes]
