@@ -162,19 +162,20 @@ class KnowledgeBase:
 
     def passages(self) -> Iterator[Passage]:
         """Every sentence of every document, linked to the entries quoting it."""
-        quoted: dict[str, list[str]] = {}
+        # By document and sentence: two documents may share a sentence, not its entries.
+        quoted: dict[tuple[str, str], list[str]] = {}
         for entry in self.entries.values():
             for quote in entry.quotes:
-                quoted.setdefault(quote.text, []).append(entry.id)
+                quoted.setdefault((quote.document.id, quote.text), []).append(entry.id)
         for entry in self.entries.values():
             for quote in entry.more:
-                quoted.setdefault(quote.text, []).append(entry.id)
+                quoted.setdefault((quote.document.id, quote.text), []).append(entry.id)
         for document in self.documents.values():
             for section in document.sections:
                 for sentence in section.sentences:
                     yield Passage(
                         Quote(sentence, document, section),
-                        tuple(dict.fromkeys(quoted.get(sentence, ()))),
+                        tuple(dict.fromkeys(quoted.get((document.id, sentence), ()))),
                     )
 
 

@@ -146,3 +146,18 @@ def test_questions_the_second_document_does_not_answer_are_not_answered(
     decision = decide(read_question(question, two.vocabulary), two.base, two.vocabulary, two.index)
 
     assert decision.outcome != ANSWER, [q.text for q in decision.quotes]
+
+
+def test_a_sentence_two_documents_share_links_only_to_its_own_documents_entries(
+    tmp_path: Path,
+) -> None:
+    directory = _with_second_document(tmp_path / "knowledge")
+    shared = "This imbalance results in a net loss of bone mass."
+    bees = directory / f"{SECOND}.md"
+    bees.write_text(bees.read_text("utf-8") + f"\n## Borrowed\n\n{shared}\n", "utf-8")
+    base = load_directory(directory)
+
+    links = {p.quote.document.id: p.entry_ids for p in base.passages() if p.quote.text == shared}
+
+    assert links[SECOND] == ()
+    assert set(links[ORIGINAL]) == {"bone_remodeling", "what_is_osteoporosis"}
