@@ -155,9 +155,11 @@ class KnowledgeBase:
                     return entry
         return None
 
-    def quote_for(self, sentence: str) -> Quote | None:
-        """The quote of a sentence that stands verbatim in one of the documents."""
-        quotes = (d.quote_of(sentence) for d in self.documents.values())
+    def quote_for(self, sentence: str, document: str | None = None) -> Quote | None:
+        """The quote of a sentence that stands verbatim in `document` (by id), or in the
+        first document that has it when none is named."""
+        documents = [self.documents[document]] if document in self.documents else []
+        quotes = (d.quote_of(sentence) for d in documents or self.documents.values())
         return next((q for q in quotes if q is not None), None)
 
     def passages(self) -> Iterator[Passage]:

@@ -161,3 +161,22 @@ def test_a_sentence_two_documents_share_links_only_to_its_own_documents_entries(
 
     assert links[SECOND] == ()
     assert set(links[ORIGINAL]) == {"bone_remodeling", "what_is_osteoporosis"}
+
+
+def test_quote_for_finds_a_shared_sentence_in_the_document_it_is_asked_of(
+    tmp_path: Path,
+) -> None:
+    directory = _with_second_document(tmp_path / "knowledge")
+    shared = "This imbalance results in a net loss of bone mass."
+    bees = directory / f"{SECOND}.md"
+    bees.write_text(bees.read_text("utf-8") + f"\n## Borrowed\n\n{shared}\n", "utf-8")
+    base = load_directory(directory)
+
+    borrowed = base.quote_for(shared, SECOND)
+    assert borrowed is not None
+    assert (borrowed.document.id, borrowed.section.heading) == (SECOND, "Borrowed")
+    original = base.quote_for(shared, ORIGINAL)
+    assert original is not None and original.document.id == ORIGINAL
+    assert (
+        base.quote_for("The queen is the only bee in the colony that lays eggs.", ORIGINAL) is None
+    )
