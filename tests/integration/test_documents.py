@@ -24,9 +24,8 @@ from scripts.evaluate import Judge
 from scripts.servers import ROOT, Bot, running_bot
 from scripts.topic_lists import BEGIN, END
 from tests.integration.conftest import texts
+from tests.second_document import ANSWERED, DECLINED, NLU, TITLE, Answered, add_knowledge
 
-FIXTURE = ROOT / "tests" / "fixtures" / "second-document"
-TITLE = "Honey Bees at a Glance"
 ORIGINAL_TITLE = "Osteoporosis and Hair Loss"
 NEW_INTENTS = ["ask_bee_colony", "ask_making_honey", "ask_waggle_dance"]
 # What the bot runs and trains from; the virtual environment and build/ (spaCy model,
@@ -67,11 +66,11 @@ def copy_project(destination: Path) -> Path:
     return destination
 
 
-def add_document(project: Path, fixture: Path) -> None:
+def add_document(project: Path) -> None:
     """What a person adding a document writes: its knowledge files and its examples."""
-    for folder, target in (("knowledge", "data/knowledge"), ("nlu", "data/nlu")):
-        for path in sorted((fixture / folder).iterdir()):
-            shutil.copy(path, project / target / path.name)
+    add_knowledge(project / "data" / "knowledge")
+    for path in sorted(NLU.iterdir()):
+        shutil.copy(path, project / "data" / "nlu" / path.name)
 
 
 # The shared installation is never rebuilt from a copy (make -o: "old enough").
@@ -100,7 +99,7 @@ def make(project: Path, target: str) -> str:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     copy = copy_project(tmp_path_factory.mktemp("two-documents"))
-    add_document(copy, FIXTURE)
+    add_document(copy)
     make(copy, "train")
     assert (copy / "models" / "osteo-hair-faq.tar.gz").exists()
     return copy
@@ -141,48 +140,23 @@ def test_the_data_with_the_new_document_passes_rasa_validation(project: Path) ->
     make(project, "validate")  # rasa data validate --fail-on-warnings
 
 
-@pytest.mark.parametrize(
-    ("question", "sentence", "section"),
-    [
-        (
-            "Who lays the eggs in a hive?",
-            "The queen is the only bee in the colony that lays eggs.",
-            "The Colony",
-        ),
-        (
-            "Where do bees carry the nectar they collect?",
-            "Worker bees collect nectar from flowers and carry it back to the hive in a "
-            "special stomach called the honey crop.",
-            "Making Honey",
-        ),
-        (
-            "What does the waggle dance show?",
-            "A forager that finds a good patch of flowers tells her sisters where it is "
-            "with the waggle dance.",
-            "The Waggle Dance",
-        ),
-    ],
-)
-def test_the_new_documents_facts_are_answered_with_its_own_citation(
-    two_documents: Bot, judge: Judge, question: str, sentence: str, section: str
+@pytest.mark.parametrize("asked", ANSWERED, ids=lambda a: a.question)
+def test_each_documents_facts_are_answered_with_its_own_citation(
+    two_documents: Bot, judge: Judge, project: Path, asked: Answered
 ) -> None:
-    reply = ask(two_documents, question)
+    titles = {
+        d.id: d.title for d in load_directory(project / "data" / "knowledge").documents.values()
+    }
+    reply = ask(two_documents, asked.question)
 
     assert judge.outcome(reply) == "answer", reply
-    assert sentence in reply
-    assert TITLE in reply and section in reply
-    assert ORIGINAL_TITLE not in reply
+    assert asked.sentence in reply
+    assert titles[asked.document] in reply and asked.section in reply
+    others = [t for d, t in titles.items() if d != asked.document]
+    assert not any(t in reply for t in others), reply
 
 
-@pytest.mark.parametrize(
-    "question",
-    [
-        "How do I treat a bee sting?",
-        "How much does a beehive cost?",
-        "Do bumblebees make honey too?",
-        "How long does a queen bee live?",
-    ],
-)
+@pytest.mark.parametrize("question", DECLINED)
 def test_the_new_documents_out_of_scope_questions_are_declined(
     two_documents: Bot, judge: Judge, question: str
 ) -> None:
@@ -190,33 +164,6 @@ def test_the_new_documents_out_of_scope_questions_are_declined(
 
     assert judge.outcome(reply) != "answer", reply
     assert not judge.verdict(reply.split("\n")), reply
-
-
-@pytest.mark.parametrize(
-    ("question", "sentence", "section"),
-    [
-        (
-            "does osteoporosis cause hair loss?",
-            "The physical process of bone weakening itself does not biologically cause "
-            "hair follicles to fail.",
-            "Is There a Direct Causal Link?",
-        ),
-        (
-            "how much calcium do I need a day?",
-            "Adults typically need 1,000 to 1,200 mg of calcium daily",
-            "Nutritional Strategies for Bone and Hair Resilience",
-        ),
-    ],
-)
-def test_the_original_article_still_answers_with_its_citation(
-    two_documents: Bot, judge: Judge, question: str, sentence: str, section: str
-) -> None:
-    reply = ask(two_documents, question)
-
-    assert judge.outcome(reply) == "answer", reply
-    assert sentence in reply
-    assert ORIGINAL_TITLE in reply and section in reply
-    assert TITLE not in reply
 
 
 def test_the_assistant_names_both_documents_when_asked_what_it_covers(

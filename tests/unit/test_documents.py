@@ -15,11 +15,17 @@ from actions.answerability import ANSWER, decide, read_question
 from actions.concepts import VOCABULARY_SUFFIX, Vocabulary, vocabulary_of
 from actions.knowledge import KNOWLEDGE_DIR, KnowledgeBase, KnowledgeError, load_directory
 from actions.retrieval import PassageIndex
-from tests.conftest import PROJECT_DIR
+from tests.second_document import (
+    ANSWERED,
+    DECLINED,
+    DOC_ID,
+    TITLE,
+    Answered,
+    add_knowledge,
+)
 
-FIXTURE_KNOWLEDGE = PROJECT_DIR / "tests" / "fixtures" / "second-document" / "knowledge"
 ORIGINAL = "osteoporosis-and-hair-loss"
-SECOND = "honey-bees"
+SECOND = DOC_ID
 
 
 @dataclass(frozen=True)
@@ -32,9 +38,15 @@ class Knowledge:
 
 def _with_second_document(directory: Path) -> Path:
     shutil.copytree(KNOWLEDGE_DIR, directory)
-    for path in FIXTURE_KNOWLEDGE.iterdir():
-        shutil.copy(path, directory / path.name)
-    return directory
+    return add_knowledge(directory)
+
+
+def _sharing_a_sentence(directory: Path, shared: str) -> KnowledgeBase:
+    """Both documents, the second with a section that repeats `shared` of the first."""
+    _with_second_document(directory)
+    bees = directory / f"{SECOND}.md"
+    bees.write_text(bees.read_text("utf-8") + f"\n## Borrowed\n\n{shared}\n", "utf-8")
+    return load_directory(directory)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +60,7 @@ def test_both_documents_load_with_their_titles_sources_and_entries(two: Knowledg
     documents = two.base.documents
 
     assert sorted(documents) == [SECOND, ORIGINAL]
-    assert documents[SECOND].title == "Honey Bees at a Glance"
+    assert documents[SECOND].title == TITLE
     assert documents[SECOND].source
     assert documents[ORIGINAL].title == "Osteoporosis and Hair Loss"
     assert {"bee_colony", "making_honey", "waggle_dance", "causal_link", "calcium"} <= set(
@@ -104,42 +116,22 @@ def test_a_vocabulary_file_without_its_document_is_refused(tmp_path: Path) -> No
         vocabulary_of(directory, load_directory(directory))
 
 
-@pytest.mark.parametrize(
-    ("question", "entry", "section"),
-    [
-        ("Who lays the eggs in a hive?", "bee_colony", "The Colony"),
-        ("Where is the nectar carried?", "making_honey", "Making Honey"),
-        ("What does the waggle dance show?", "waggle_dance", "The Waggle Dance"),
-        # The original article answers as before, beside the new one.
-        ("Does osteoporosis cause hair loss?", "causal_link", "Is There a Direct Causal Link?"),
-        (
-            "How much calcium do I need?",
-            "calcium",
-            "Nutritional Strategies for Bone and Hair Resilience",
-        ),
-    ],
-)
+@pytest.mark.parametrize("asked", ANSWERED, ids=lambda a: a.question)
 def test_each_documents_questions_are_answered_from_that_document(
-    two: Knowledge, question: str, entry: str, section: str
+    two: Knowledge, asked: Answered
 ) -> None:
-    decision = decide(read_question(question, two.vocabulary), two.base, two.vocabulary, two.index)
+    decision = decide(
+        read_question(asked.question, two.vocabulary), two.base, two.vocabulary, two.index
+    )
 
     assert decision.outcome == ANSWER, decision.reason
-    assert decision.entry is two.base.entries[entry]
-    document = two.base.entries[entry].document
-    assert {(q.document, q.section.heading) for q in decision.quotes} == {(document, section)}
+    assert asked.sentence in [q.text for q in decision.quotes]
+    assert {(q.document.id, q.section.heading) for q in decision.quotes} == {
+        (asked.document, asked.section)
+    }
 
 
-@pytest.mark.parametrize(
-    "question",
-    [
-        "How do I treat a bee sting?",
-        "How much does a beehive cost?",
-        "Do bumblebees make honey too?",
-        "How long does a queen bee live?",
-        "Is honey good for my bones?",
-    ],
-)
+@pytest.mark.parametrize("question", DECLINED)
 def test_questions_the_second_document_does_not_answer_are_not_answered(
     two: Knowledge, question: str
 ) -> None:
@@ -151,11 +143,8 @@ def test_questions_the_second_document_does_not_answer_are_not_answered(
 def test_a_sentence_two_documents_share_links_only_to_its_own_documents_entries(
     tmp_path: Path,
 ) -> None:
-    directory = _with_second_document(tmp_path / "knowledge")
     shared = "This imbalance results in a net loss of bone mass."
-    bees = directory / f"{SECOND}.md"
-    bees.write_text(bees.read_text("utf-8") + f"\n## Borrowed\n\n{shared}\n", "utf-8")
-    base = load_directory(directory)
+    base = _sharing_a_sentence(tmp_path / "knowledge", shared)
 
     links = {p.quote.document.id: p.entry_ids for p in base.passages() if p.quote.text == shared}
 
@@ -166,11 +155,8 @@ def test_a_sentence_two_documents_share_links_only_to_its_own_documents_entries(
 def test_quote_for_finds_a_shared_sentence_in_the_document_it_is_asked_of(
     tmp_path: Path,
 ) -> None:
-    directory = _with_second_document(tmp_path / "knowledge")
     shared = "This imbalance results in a net loss of bone mass."
-    bees = directory / f"{SECOND}.md"
-    bees.write_text(bees.read_text("utf-8") + f"\n## Borrowed\n\n{shared}\n", "utf-8")
-    base = load_directory(directory)
+    base = _sharing_a_sentence(tmp_path / "knowledge", shared)
 
     borrowed = base.quote_for(shared, SECOND)
     assert borrowed is not None

@@ -21,6 +21,8 @@ from actions.knowledge import (
     parse_document,
 )
 from actions.retrieval import load_index
+from tests.second_document import KNOWLEDGE as SECOND_KNOWLEDGE
+from tests.second_document import add_knowledge
 from tests.unit.article import CALCIUM, REMODELING, UNQUOTED
 
 DOC_ID = "osteoporosis-and-hair-loss"
@@ -39,10 +41,9 @@ HEADINGS = [
 
 # The fixture's second document (tests/integration/test_documents.py adds it to a copy
 # of the project): its quotes are checked like the article's.
-FIXTURE_KNOWLEDGE = PROJECT_DIR / "tests" / "fixtures" / "second-document" / "knowledge"
 ENTRIES_FILES = [
     *sorted(KNOWLEDGE_DIR.glob("*" + ENTRIES_SUFFIX)),
-    *sorted(FIXTURE_KNOWLEDGE.glob("*" + ENTRIES_SUFFIX)),
+    *sorted(SECOND_KNOWLEDGE.glob("*" + ENTRIES_SUFFIX)),
 ]
 
 
@@ -299,8 +300,7 @@ def test_an_edited_article_whose_quoted_sentence_no_longer_stands_is_refused(
     tmp_path: Path, document: str, old: str, new: str, named: str
 ) -> None:
     directory = _copy_knowledge(tmp_path)
-    for path in FIXTURE_KNOWLEDGE.iterdir():
-        shutil.copy(path, directory / path.name)
+    add_knowledge(directory)
     assert len(load_directory(directory).documents) == 2  # both load before the edit
     article = directory / document
     text = article.read_text("utf-8")
@@ -317,8 +317,7 @@ def test_a_quote_moved_to_another_section_than_its_entry_names_is_refused(
     tmp_path: Path,
 ) -> None:
     directory = _copy_knowledge(tmp_path)
-    for path in FIXTURE_KNOWLEDGE.iterdir():
-        shutil.copy(path, directory / path.name)
+    add_knowledge(directory)
     article = directory / "honey-bees.md"
     sentence = "The queen is the only bee in the colony that lays eggs."
     text = article.read_text("utf-8").replace(sentence + " ", "")

@@ -14,8 +14,9 @@ from actions.knowledge import KnowledgeBase
 from scripts.nlu_examples import examples
 from scripts.topic_lists import BEGIN, END, TopicListError, stale, topic_intents, write
 from tests.conftest import PROJECT_DIR
+from tests.second_document import KNOWLEDGE as SECOND_KNOWLEDGE
+from tests.second_document import add_knowledge
 
-FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "second-document"
 MIN_EXAMPLES = 20
 
 
@@ -77,8 +78,7 @@ def test_a_new_documents_entries_are_written_into_both_lists_and_nothing_else(
     tmp_path: Path,
 ) -> None:
     project = _project_copy(tmp_path)
-    for path in (FIXTURE / "knowledge").iterdir():
-        shutil.copy(path, project / "data" / "knowledge" / path.name)
+    add_knowledge(project / "data" / "knowledge")
     before = {
         p: p.read_text("utf-8") for p in (project / "domain.yml", project / "data" / "rules.yml")
     }
@@ -132,7 +132,7 @@ def test_a_file_without_its_marked_block_is_refused_by_name(tmp_path: Path) -> N
 def test_an_intent_named_by_two_entries_is_refused(tmp_path: Path) -> None:
     project = _project_copy(tmp_path)
     knowledge = project / "data" / "knowledge"
-    text = (FIXTURE / "knowledge" / "honey-bees.entries.yml").read_text("utf-8")
+    text = (SECOND_KNOWLEDGE / "honey-bees.entries.yml").read_text("utf-8")
     (knowledge / "honey-bees.entries.yml").write_text(
         text.replace("intent: ask_waggle_dance", "intent: ask_calcium"), "utf-8"
     )
