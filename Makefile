@@ -13,7 +13,11 @@ LEXICON := build/wordnet-lexicon.json
 MODEL := models/osteo-hair-faq.tar.gz
 WEBCHAT := build/webchat/webchat.js
 CHROMIUM := /usr/bin/chromium
+# Every training file: data/nlu.yml, data/nlu/*.yml (one per topic), rules, stories...
 TRAINING_DATA := config.yml domain.yml $(wildcard components/*.py) $(shell find data -name '*.yml' -not -path 'data/knowledge/*')
+# The knowledge entries name the topic intents (scripts/topic_lists.py writes them into
+# domain.yml and data/rules.yml before training).
+ENTRIES := $(wildcard data/knowledge/*.entries.yml)
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -51,7 +55,8 @@ $(CHROMIUM):
 
 train: $(MODEL)
 
-$(MODEL): $(TRAINING_DATA) $(SPACY_MODEL)/meta.json
+$(MODEL): $(TRAINING_DATA) $(ENTRIES) $(SPACY_MODEL)/meta.json
+	$(PY) -m scripts.topic_lists
 	$(PY) -m rasa_patches train --quiet --out models --fixed-model-name osteo-hair-faq
 	@touch $@
 
@@ -66,6 +71,7 @@ telegram-webhook: install
 	$(PY) -m scripts.telegram_webhook $(if $(FORCE),--force)
 
 validate: install
+	$(PY) -m scripts.topic_lists
 	$(PY) -m rasa_patches data validate --fail-on-warnings
 
 lint: install

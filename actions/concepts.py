@@ -12,6 +12,9 @@ The data is in two files, so that one fact lives in one place:
 - `data/knowledge/vocabulary.yml`: every other concept (lay words, relations such as
   "cause", kinds of question such as "amount" or "time"), and the *neutral* words that
   never need to be found in the article (question frames, words of a personal story).
+  A document that needs words of its own brings them in `<document>.vocabulary.yml`
+  beside it (same format), merged at load time: a concept named in two files is one
+  concept with the words of both.
 
 A word in no concept is its own concept, by its stem. A word the vocabulary has never
 seen (not in the documents, a concept or the neutral list) is marked `known=False`:
@@ -27,11 +30,18 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from actions.knowledge import KNOWLEDGE_DIR, load_knowledge, read_yaml
+from actions.knowledge import (
+    KNOWLEDGE_DIR,
+    KnowledgeBase,
+    KnowledgeError,
+    load_knowledge,
+    read_yaml,
+)
 from actions.retrieval import STOPWORDS, stem
 from actions.wordclasses import WordClasses, load_word_classes
 
-VOCABULARY_FILE = KNOWLEDGE_DIR / "vocabulary.yml"
+SHARED_VOCABULARY = "vocabulary.yml"
+VOCABULARY_SUFFIX = ".vocabulary.yml"
 LOOKUPS_FILE = KNOWLEDGE_DIR.parent / "lookups.yml"
 
 # Words (with any digits in them: "d3", "b12"), numbers with their separators.
@@ -608,26 +618,49 @@ def _vocabulary_concepts(raw: dict[str, Any]) -> list[tuple[Concept, list[str]]]
     return concepts
 
 
+def vocabulary_files(directory: Path) -> list[Path]:
+    """The shared `vocabulary.yml` first (where two files share a phrase, the first wins),
+    then each document's own `<document>.vocabulary.yml`, by file name."""
+    own = sorted(directory.glob("*" + VOCABULARY_SUFFIX))
+    for path in own:
+        document = path.name[: -len(VOCABULARY_SUFFIX)]
+        if not (directory / f"{document}.md").exists():
+            raise KnowledgeError(f"{path.name}: no document {document}.md")
+    return [directory / SHARED_VOCABULARY, *own]
+
+
 def load_vocabulary_from(
-    vocabulary_file: Path,
+    vocabulary_files: Sequence[Path],
     lookups_file: Path,
     documents: Iterable[Path],
     entry_subjects: Iterable[str] = (),
     word_classes: WordClasses | None = None,
 ) -> Vocabulary:
-    raw = read_yaml(vocabulary_file.read_text("utf-8")) or {}
-    neutral = [str(w) for w in raw.get("neutral") or ()]
+    raws = [read_yaml(path.read_text("utf-8")) or {} for path in vocabulary_files]
+    neutral = [str(w) for raw in raws for w in raw.get("neutral") or ()]
     text = "\n".join(p.read_text("utf-8") for p in documents)
     # vocabulary.yml first: where it and a synonym group share a phrase, it wins.
-    concepts = _vocabulary_concepts(raw) + _lookup_synonyms(lookups_file)
+    concepts = [c for raw in raws for c in _vocabulary_concepts(raw)]
+    concepts += _lookup_synonyms(lookups_file)
     return Vocabulary(concepts, neutral, text, entry_subjects, word_classes)
+
+
+def vocabulary_of(
+    directory: Path, knowledge: KnowledgeBase, lookups_file: Path = LOOKUPS_FILE
+) -> Vocabulary:
+    """The vocabulary of the knowledge in `directory`: its vocabulary files, the lookup
+    synonyms, the words of every document and the subjects of every entry."""
+    subjects = {s for entry in knowledge.entries.values() for s in entry.subjects}
+    return load_vocabulary_from(
+        vocabulary_files(directory),
+        lookups_file,
+        sorted(directory.glob("*.md")),
+        subjects,
+        load_word_classes(),
+    )
 
 
 @cache
 def load_vocabulary() -> Vocabulary:
     """The vocabulary of the knowledge base, built once per process."""
-    subjects = {s for entry in load_knowledge().entries.values() for s in entry.subjects}
-    documents = sorted(KNOWLEDGE_DIR.glob("*.md"))
-    return load_vocabulary_from(
-        VOCABULARY_FILE, LOOKUPS_FILE, documents, subjects, load_word_classes()
-    )
+    return vocabulary_of(KNOWLEDGE_DIR, load_knowledge())

@@ -4,8 +4,12 @@ Plain Python, no Rasa. Everything is loaded once per process (`load_knowledge` i
 cached) and validated on load: an answer that quotes a sentence the document does not
 contain is an error, so editing an article cannot silently break grounding.
 
-A document is `<name>.md`: YAML front matter (title, source), then `## Heading`
-sections of plain paragraphs. Its answers and tips are in `<name>.entries.yml`.
+`data/knowledge/` holds any number of documents. A document is `<name>.md`: YAML front
+matter (title, source), then `## Heading` sections of plain paragraphs. Its answers and
+tips are in `<name>.entries.yml`, and every quote there must stand verbatim in that
+document, in the section the entry names; a quote knows its document and section, so
+citations name both. (Words of its own for the answerability decision are in
+`<name>.vocabulary.yml`: actions/concepts.py.)
 """
 
 from __future__ import annotations
@@ -151,26 +155,29 @@ class KnowledgeBase:
                     return entry
         return None
 
-    def quote_for(self, sentence: str) -> Quote | None:
-        """The quote of a sentence that stands verbatim in one of the documents."""
-        quotes = (d.quote_of(sentence) for d in self.documents.values())
+    def quote_for(self, sentence: str, document: str | None = None) -> Quote | None:
+        """The quote of a sentence that stands verbatim in `document` (by id), or in the
+        first document that has it when none is named."""
+        documents = [self.documents[document]] if document in self.documents else []
+        quotes = (d.quote_of(sentence) for d in documents or self.documents.values())
         return next((q for q in quotes if q is not None), None)
 
     def passages(self) -> Iterator[Passage]:
         """Every sentence of every document, linked to the entries quoting it."""
-        quoted: dict[str, list[str]] = {}
+        # By document and sentence: two documents may share a sentence, not its entries.
+        quoted: dict[tuple[str, str], list[str]] = {}
         for entry in self.entries.values():
             for quote in entry.quotes:
-                quoted.setdefault(quote.text, []).append(entry.id)
+                quoted.setdefault((quote.document.id, quote.text), []).append(entry.id)
         for entry in self.entries.values():
             for quote in entry.more:
-                quoted.setdefault(quote.text, []).append(entry.id)
+                quoted.setdefault((quote.document.id, quote.text), []).append(entry.id)
         for document in self.documents.values():
             for section in document.sections:
                 for sentence in section.sentences:
                     yield Passage(
                         Quote(sentence, document, section),
-                        tuple(dict.fromkeys(quoted.get(sentence, ()))),
+                        tuple(dict.fromkeys(quoted.get((document.id, sentence), ()))),
                     )
 
 
@@ -210,16 +217,23 @@ def parse_document(doc_id: str, markdown: str) -> Document:
     return Document(doc_id, str(meta["title"]), str(meta.get("source", "")), tuple(sections))
 
 
-def _quote(document: Document, sentence: str, where: str) -> Quote:
+def _quote(document: Document, sentence: str, where: str, section: str = "") -> Quote:
+    """`sentence` of `document`; when `section` is given, it must stand in that section."""
     quote = document.quote_of(sentence)
     if quote is None:
         raise KnowledgeError(f"{where}: not found verbatim in {document.id}.md: {sentence!r}")
+    if section and quote.section.heading != section:
+        raise KnowledgeError(
+            f"{where}: stands in section {quote.section.heading!r} of {document.id}.md, "
+            f"not {section!r}: {sentence!r}"
+        )
     return quote
 
 
 def _entry(document: Document, raw: dict[str, Any]) -> Entry:
     where = f"entry {raw.get('id')!r}"
-    quotes = tuple(_quote(document, s, where) for s in raw.get("quotes") or ())
+    section = str(raw.get("section") or "")
+    quotes = tuple(_quote(document, s, where, section) for s in raw.get("quotes") or ())
     if not quotes:
         raise KnowledgeError(f"{where}: needs at least one quote")
     return Entry(
@@ -239,7 +253,7 @@ def _entry(document: Document, raw: dict[str, Any]) -> Entry:
 
 
 def _tip(document: Document, raw: dict[str, Any]) -> Tip:
-    quote = _quote(document, raw["quote"], f"tip {raw.get('id')!r}")
+    quote = _quote(document, raw["quote"], f"tip {raw.get('id')!r}", str(raw.get("section") or ""))
     return Tip(raw["id"], raw["focus"], raw["tip"].strip(), quote)
 
 

@@ -131,12 +131,14 @@ def running_bot(
     timeout: float = 120,
     sqlite_path: Path | None = None,
     wait_for_actions: bool = True,
+    root: Path = ROOT,
 ) -> Iterator[Bot]:
     """The bot started by scripts/run.sh on free ports; stopped on exit.
 
     `sqlite_path` keeps conversations in that file (default: a temporary one), so a
     test can restart the bot on the same store. With `wait_for_actions` false it is
-    ready as soon as Rasa answers / (for tests that break the action server).
+    ready as soon as Rasa answers / (for tests that break the action server). `root` is
+    the project to run (a test's modified copy: its data, actions and model).
     """
     rasa_port, action_port = free_port(), free_port()
     with tempfile.TemporaryDirectory(prefix="osteo-bot-") as tmp:
@@ -152,8 +154,8 @@ def running_bot(
         started = time.monotonic()
         with open(log_path, "wb") as log:
             process = subprocess.Popen(
-                [str(ROOT / "scripts" / "run.sh")],
-                cwd=ROOT,
+                [str(root / "scripts" / "run.sh")],
+                cwd=root,
                 env=full_env,
                 stdout=log,
                 stderr=subprocess.STDOUT,

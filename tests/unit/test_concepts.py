@@ -17,11 +17,13 @@ from actions.concepts import Vocabulary, words_of
 from actions.knowledge import KnowledgeBase
 from actions.retrieval import PassageIndex
 from actions.wordclasses import load_word_classes
+from scripts.nlu_examples import nlu_files
 from tests.conftest import PROJECT_DIR
 
 KINDS = {"", "subject", "condition", "body", "population", "relation", "qualifier", "ask", "frame"}
 VOCABULARY_FILE = PROJECT_DIR / "data" / "knowledge" / "vocabulary.yml"
-NLU_FILES = (PROJECT_DIR / "data" / "nlu.yml", PROJECT_DIR / "data" / "nlu_paraphrases.yml")
+# Every NLU training file: data/nlu.yml and the topic files of data/nlu/.
+NLU_FILES = tuple(nlu_files(PROJECT_DIR))
 
 
 def concepts(vocabulary: Vocabulary, text: str) -> list[str]:

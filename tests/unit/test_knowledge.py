@@ -21,12 +21,15 @@ from actions.knowledge import (
     parse_document,
 )
 from actions.retrieval import load_index
+from tests.second_document import KNOWLEDGE as SECOND_KNOWLEDGE
+from tests.second_document import add_knowledge
 from tests.unit.article import CALCIUM, REMODELING, UNQUOTED
 
 DOC_ID = "osteoporosis-and-hair-loss"
 ARTICLE = KNOWLEDGE_DIR / f"{DOC_ID}.md"
 ENTRIES = KNOWLEDGE_DIR / f"{DOC_ID}{ENTRIES_SUFFIX}"
-LOOKUPS = Path(__file__).resolve().parents[2] / "data" / "lookups.yml"
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+LOOKUPS = PROJECT_DIR / "data" / "lookups.yml"
 
 HEADINGS = [
     "Introduction",
@@ -36,16 +39,42 @@ HEADINGS = [
     "Nutritional Strategies for Bone and Hair Resilience",
 ]
 
+# The fixture's second document (tests/integration/test_documents.py adds it to a copy
+# of the project): its quotes are checked like the article's.
+ENTRIES_FILES = [
+    *sorted(KNOWLEDGE_DIR.glob("*" + ENTRIES_SUFFIX)),
+    *sorted(SECOND_KNOWLEDGE.glob("*" + ENTRIES_SUFFIX)),
+]
+
+
+def _document_file(entries_file: Path) -> Path:
+    """The document an entries file quotes: its `document`, else its own name."""
+    raw = yaml.safe_load(entries_file.read_text("utf-8")) or {}
+    name = raw.get("document") or entries_file.name[: -len(ENTRIES_SUFFIX)]
+    return entries_file.parent / f"{name}.md"
+
+
 # Read straight from the files, not through the loader, so the grounding check does not
-# depend on the code it guards.
-ARTICLE_TEXT = ARTICLE.read_text("utf-8")
+# depend on the code it guards: every quote of every entries file, with its document.
 RAW = yaml.safe_load(ENTRIES.read_text("utf-8"))
 RAW_QUOTES = [
-    pytest.param(entry["id"], sentence, id=f"{entry['id']}-{field}-{i}")
-    for entry in RAW["entries"]
-    for field in ("quotes", "more")
-    for i, sentence in enumerate(entry.get(field) or ())
-] + [pytest.param(tip["id"], tip["quote"], id=tip["id"]) for tip in RAW["tips"]]
+    pytest.param(
+        _document_file(path),
+        raw["id"],
+        sentence,
+        id=f"{_document_file(path).stem}-{raw['id']}-{field}-{i}",
+    )
+    for path in ENTRIES_FILES
+    for raw in [
+        *yaml.safe_load(path.read_text("utf-8"))["entries"],
+        *(yaml.safe_load(path.read_text("utf-8")).get("tips") or ()),
+    ]
+    for field in ("quotes", "more", "quote")
+    for i, sentence in enumerate(
+        [raw[field]] if isinstance(raw.get(field), str) else raw.get(field) or ()
+    )
+]
+
 
 # `ask_*` intents answered from the conversation's context or by other actions, not an entry.
 NOT_TOPIC_INTENTS = {
@@ -100,18 +129,27 @@ def test_a_malformed_document_is_refused(markdown: str, problem: str) -> None:
         parse_document("broken", markdown)
 
 
-@pytest.mark.parametrize(("owner", "sentence"), RAW_QUOTES)
-def test_every_quoted_sentence_is_in_the_article_verbatim(owner: str, sentence: str) -> None:
-    assert sentence in ARTICLE_TEXT, f"{owner} quotes a sentence the article does not contain"
+def test_every_entries_file_is_checked_the_fixture_included() -> None:
+    assert {_document_file(p).stem for p in ENTRIES_FILES} >= {DOC_ID, "honey-bees"}
+    assert len(RAW_QUOTES) > 60
 
 
-@pytest.mark.parametrize(("owner", "sentence"), RAW_QUOTES)
-def test_every_quote_is_one_whole_sentence_of_the_article(
-    knowledge: KnowledgeBase, owner: str, sentence: str
+@pytest.mark.parametrize(("document", "owner", "sentence"), RAW_QUOTES)
+def test_every_quoted_sentence_is_in_its_own_document_verbatim(
+    document: Path, owner: str, sentence: str
+) -> None:
+    text = document.read_text("utf-8")
+    assert sentence in text, f"{owner} quotes a sentence {document.name} does not contain"
+
+
+@pytest.mark.parametrize(("document", "owner", "sentence"), RAW_QUOTES)
+def test_every_quote_is_one_whole_sentence_of_its_document(
+    document: Path, owner: str, sentence: str
 ) -> None:
     # Retrieval links a passage to its entries by whole sentences: a fragment would not link.
-    sentences = {s for section in knowledge.documents[DOC_ID].sections for s in section.sentences}
-    assert sentence in sentences, f"{owner}: not a whole sentence of the article"
+    parsed = parse_document(document.stem, document.read_text("utf-8"))
+    sentences = {s for section in parsed.sections for s in section.sentences}
+    assert sentence in sentences, f"{owner}: not a whole sentence of {document.name}"
 
 
 def test_loaded_quotes_stand_in_the_section_they_name(knowledge: KnowledgeBase) -> None:
@@ -233,6 +271,70 @@ def test_a_broken_copy_of_the_knowledge_is_refused_naming_the_culprit(
     with pytest.raises(KnowledgeError) as refused:
         load_directory(directory)
     assert named in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("document", "old", "new", "named"),
+    [
+        # The article now says "dairy foods" where the calcium entry quotes "dairy products".
+        (
+            ARTICLE.name,
+            "sourced from dairy products",
+            "sourced from dairy foods",
+            "entry 'calcium'",
+        ),
+        # The fixture article, loaded beside the real one: "a thin cap of wax" is now
+        # "a thin wax cap".
+        ("honey-bees.md", "a thin cap of wax", "a thin wax cap", "entry 'making_honey'"),
+        # A quoted sentence moved to another section: the citation would name the wrong one.
+        (
+            "honey-bees.md",
+            "The queen is the only bee in the colony that lays eggs. ",
+            "",
+            "entry 'bee_colony'",
+        ),
+    ],
+    ids=["article-reworded", "second-document-reworded", "sentence-removed"],
+)
+def test_an_edited_article_whose_quoted_sentence_no_longer_stands_is_refused(
+    tmp_path: Path, document: str, old: str, new: str, named: str
+) -> None:
+    directory = _copy_knowledge(tmp_path)
+    add_knowledge(directory)
+    assert len(load_directory(directory).documents) == 2  # both load before the edit
+    article = directory / document
+    text = article.read_text("utf-8")
+    assert text.count(old) == 1, "the edit must change exactly one place"
+    article.write_text(text.replace(old, new), "utf-8")
+
+    with pytest.raises(KnowledgeError) as refused:
+        load_directory(directory)
+    assert named in str(refused.value)
+    assert document in str(refused.value)
+
+
+def test_a_quote_moved_to_another_section_than_its_entry_names_is_refused(
+    tmp_path: Path,
+) -> None:
+    directory = _copy_knowledge(tmp_path)
+    add_knowledge(directory)
+    article = directory / "honey-bees.md"
+    sentence = "The queen is the only bee in the colony that lays eggs."
+    text = article.read_text("utf-8").replace(sentence + " ", "")
+    article.write_text(text.replace("## Making Honey\n\n", f"## Making Honey\n\n{sentence} "))
+
+    with pytest.raises(KnowledgeError, match="stands in section 'Making Honey'"):
+        load_directory(directory)
+
+
+def test_an_edit_that_leaves_every_quote_standing_loads(tmp_path: Path) -> None:
+    directory = _copy_knowledge(tmp_path)
+    article = directory / ARTICLE.name
+    article.write_text(article.read_text("utf-8") + "\n## Further Reading\n\nA new section.\n")
+
+    assert list(load_directory(directory).documents[DOC_ID].sections)[-1].heading == (
+        "Further Reading"
+    )
 
 
 def test_the_knowledge_is_loaded_once_and_cached() -> None:
