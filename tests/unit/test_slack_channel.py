@@ -360,7 +360,7 @@ def test_mrkdwn_control_characters_are_escaped_and_quotes_kept() -> None:
 
 
 def test_a_text_answer_is_posted_as_escaped_text() -> None:
-    assert message_payload("A & B") == {"text": "A &amp; B"}
+    assert message_payload("A & B") == {"text": "A &amp; B", "unfurl_links": False}
 
 
 def test_buttons_become_block_kit_buttons_with_their_payloads() -> None:
