@@ -25,13 +25,13 @@ from channels.slack import (
     SECTION_MAX_CHARS,
     SlackInput,
     SlackOutput,
-    escape_mrkdwn,
     incoming_from_block_actions,
     incoming_from_event,
     message_payload,
     signature_error,
     user_text,
 )
+from channels.text import escape_mrkdwn
 from tests.conftest import PROJECT_DIR
 from tests.fakes.slack_api import signed_headers
 
