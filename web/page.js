@@ -14,8 +14,19 @@
     colors: {},
   };
 
+  // The widget hides its own header when embedded in a page: the page's header shows
+  // the title and subtitle instead.
+  function showTitles(settings) {
+    document.title = settings.title;
+    document.querySelector("header h1").textContent = settings.title;
+    document.querySelector("header .intro").textContent = settings.subtitle;
+    var colors = settings.colors || {};
+    if (colors.main) { document.documentElement.style.setProperty("--main", colors.main); }
+  }
+
   function start(settings) {
     var colors = settings.colors || {};
+    showTitles(settings);
     WebChat.default(
       {
         socketUrl: window.location.origin,
