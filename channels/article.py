@@ -1,9 +1,11 @@
 """The articles the bot answers from, as pages people can open: /chat/article/<document>.
 
 An answer's source link points at the section its quote stands in
-(`/chat/article/<document>?quote=<sentence>#<section anchor>`); the page marks the
-quoted sentence so a visitor reads it in its context. The link is made here and the page
-that answers it is rendered here, so the two cannot disagree about anchors.
+(`/chat/article/<document>?quote=<fingerprint>#<section anchor>`); the page marks the
+quoted sentence so a visitor reads it in its context. A fingerprint (a short hash of the
+sentence) keeps links short; a sentence edited since the link was sent is not marked.
+The link is made here and the page that answers it is rendered here, so the two cannot
+disagree about anchors.
 
 Plain Python (no Rasa, no Sanic): the chat page's blueprint (channels/webchat.py) serves
 it and the actions (actions/messages.py) build their links with `article_link`. Every
@@ -12,6 +14,7 @@ it and the actions (actions/messages.py) build their links with `article_link`. 
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import unicodedata
@@ -19,7 +22,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote as url_quote
 
 import yaml
 
@@ -30,6 +32,8 @@ DOCUMENT_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
 FRONT_MATTER = re.compile(r"---\n(.*?)\n---\n", re.DOTALL)
 QUOTE_PARAMETER = "quote"
 MAX_QUOTES = 5
+# Where a sentence may end; a quoted sentence is one or more of the pieces between.
+_PIECE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def anchor(heading: str) -> str:
@@ -40,9 +44,14 @@ def anchor(heading: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", bare.lower()).strip("-") or "section"
 
 
+def fingerprint(sentence: str) -> str:
+    """A short stand-in for `sentence` in a link."""
+    return hashlib.sha256(sentence.encode("utf-8")).hexdigest()[:10]
+
+
 def article_link(document: str, heading: str, quotes: Iterable[str] = ()) -> str:
     """The site-relative link to `heading` in `document`, marking `quotes` there."""
-    query = "&".join(f"{QUOTE_PARAMETER}={url_quote(q, safe='')}" for q in quotes)
+    query = "&".join(f"{QUOTE_PARAMETER}={fingerprint(q)}" for q in quotes)
     return f"{ARTICLE_PATH}{document}{'?' + query if query else ''}#{anchor(heading)}"
 
 
@@ -97,19 +106,28 @@ def load_article(document: str, directory: Path = KNOWLEDGE_DIR) -> Article | No
     return _article(path, path.stat().st_mtime) if path else None
 
 
-def _marked(paragraph: str, quotes: Iterable[str]) -> str:
-    """The paragraph as HTML, each of `quotes` standing in it wrapped in <mark>."""
-    text = html.escape(paragraph, quote=False)
-    for quote in quotes:
-        escaped = html.escape(quote, quote=False)
-        if escaped and escaped in text:
-            text = text.replace(escaped, f'<mark class="quote">{escaped}</mark>', 1)
-    return text
+def _marked(paragraph: str, wanted: set[str]) -> str:
+    """The paragraph as HTML, each sentence whose fingerprint is `wanted` in <mark>."""
+    pieces = _PIECE_END.split(paragraph)
+    out, at = [], 0
+    while at < len(pieces):
+        for end in range(len(pieces), at, -1):  # the longest run of pieces first
+            run = " ".join(pieces[at:end])
+            if fingerprint(run) in wanted:
+                out.append(f'<mark class="quote">{html.escape(run, quote=False)}</mark>')
+                at = end
+                break
+        else:
+            out.append(html.escape(pieces[at], quote=False))
+            at += 1
+    return " ".join(out)
 
 
-def render_article(article: Article, quotes: Iterable[str] = ()) -> str:
-    """The article as a page readable on a phone: one <section id=anchor> per heading."""
-    quotes = [q for q in quotes if q][:MAX_QUOTES]
+def render_article(article: Article, marked: Iterable[str] = ()) -> str:
+    """The article as a page readable on a phone: one <section id=anchor> per heading,
+    the sentences with the fingerprints `marked` (at most MAX_QUOTES) in <mark>."""
+    wanted = {m for m in marked if m}
+    wanted = set(sorted(wanted)[:MAX_QUOTES])
     title = html.escape(article.title or "Article")
     parts = [
         "<!doctype html>",
@@ -131,7 +149,7 @@ def render_article(article: Article, quotes: Iterable[str] = ()) -> str:
         parts.append(f'<section id="{slug}">')
         if heading:
             parts.append(f'<h2><a href="#{slug}">{html.escape(heading)}</a></h2>')
-        parts.extend(f"<p>{_marked(p, quotes)}</p>" for p in paragraphs)
+        parts.extend(f"<p>{_marked(p, wanted)}</p>" for p in paragraphs)
         parts.append("</section>")
     if article.source:
         parts.append(f'<p class="source">Source: {html.escape(article.source)}</p>')
