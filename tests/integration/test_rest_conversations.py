@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from actions.knowledge import load_knowledge
-from scripts.servers import Bot
+from scripts.servers import Bot, running_bot
 from tests.integration.conftest import texts
 
 SOURCE = "Source: [Osteoporosis and Hair Loss, section"
@@ -277,3 +277,12 @@ def test_malformed_requests_get_a_clear_error(bot: Bot, body: str, status: int, 
     )
     assert reply.status_code == status
     assert error in reply.json()["error"]
+
+
+def test_links_are_on_public_base_url_when_it_is_set() -> None:
+    with running_bot(env={"PUBLIC_BASE_URL": "https://faq.example.org/"}) as public:
+        (reply,) = public.send(new_sender(), "can fosamax make my hair fall out?")
+
+    article = "https://faq.example.org/chat/article/osteoporosis-and-hair-loss?quote="
+    assert reply["custom"]["url"].startswith(article)
+    assert f"]({article}" in reply["text"]
