@@ -55,7 +55,7 @@ from actions.knowledge import Entry, KnowledgeBase, Quote, load_knowledge
 from actions.language import in_other_language
 from actions.messages import (
     buttons_for,
-    citation,
+    cite,
     intent_ranking,
     last_quotes,
     latest_intent,
@@ -260,7 +260,7 @@ def tell_more(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventT
     if not candidates:
         dispatcher.utter_message(response=UTTER_NO_MORE, buttons=buttons)
         return []
-    dispatcher.utter_message(response=UTTER_MORE, buttons=buttons, **citation(candidates))
+    cite(dispatcher, UTTER_MORE, candidates, buttons=buttons)
     return [
         SlotSet(SLOT_MORE_SHOWN, True),
         SlotSet(SLOT_LAST_QUOTES, [q.text for q in candidates]),
@@ -320,7 +320,7 @@ class ActionCiteSource(Action):
         if not shown:
             dispatcher.utter_message(response=UTTER_NOTHING_YET)
         else:
-            dispatcher.utter_message(response=UTTER_SOURCE, **citation(shown))
+            cite(dispatcher, UTTER_SOURCE, shown)
         return []
 
 

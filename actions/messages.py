@@ -30,12 +30,12 @@ from actions.constants import (
     UTTER_ANSWER,
     UTTER_ATTRIBUTION,
     UTTER_DECLINE,
-    UTTER_DISCLAIMER,
     UTTER_NEUTRAL_ANSWER,
     UTTER_PARTIAL_ANSWER,
     UTTER_RETRIEVED,
 )
 from actions.knowledge import Entry, KnowledgeBase, Quote
+from channels.article import article_link
 
 
 def latest_intent(tracker: Tracker) -> str | None:
@@ -49,14 +49,53 @@ def intent_ranking(tracker: Tracker) -> list[tuple[str, float]]:
 
 
 def citation(quotes: Iterable[Quote]) -> dict[str, str]:
-    """Template variables for a quotation: `quote`, `title` and `section`."""
+    """Template variables for a quotation: `quote`, `title`, `section`, `document` (its
+    id) and `link`, the site-relative address of the first quote's section in the
+    article page (channels/article.py), with the quoted sentences marked there."""
     quotes = list(quotes)
     sections = dict.fromkeys(f"“{q.section.heading}”" for q in quotes)
+    first = quotes[0]
     return {
         "quote": " ".join(q.text for q in quotes),
-        "title": quotes[0].document.title,
+        "title": first.document.title,
         "section": ", ".join(sections),
+        "document": first.document.id,
+        "link": article_link(first.document.id, first.section.heading, [q.text for q in quotes]),
     }
+
+
+def answer_parts(answer: str | None, cited: dict[str, str], **more: Any) -> dict[str, Any]:
+    """An answer's parts as `custom` data, for clients that lay an answer out themselves
+    (the REST channel passes them on; the chat channels show the text alone)."""
+    return {
+        "answer": answer,
+        "quote": cited["quote"],
+        "document": cited["document"],
+        "title": cited["title"],
+        "section": cited["section"],
+        "url": cited["link"],
+        **more,
+    }
+
+
+def cite(
+    dispatcher: CollectingDispatcher,
+    response: str,
+    quotes: Iterable[Quote],
+    lead: str | None = None,
+    buttons: list[dict[str, Any]] | None = None,
+    **variables: Any,
+) -> None:
+    """One message: `response` filled with `variables` and the citation of `quotes`,
+    with the answer's parts (`lead` is its answer line) as `custom` data."""
+    cited = citation(quotes)
+    dispatcher.utter_message(
+        response=response,
+        buttons=buttons or [],
+        json_message=answer_parts(lead, cited),
+        **variables,
+        **cited,
+    )
 
 
 def buttons_for(knowledge: KnowledgeBase, entry_ids: Iterable[str]) -> list[dict[str, Any]]:
@@ -65,12 +104,24 @@ def buttons_for(knowledge: KnowledgeBase, entry_ids: Iterable[str]) -> list[dict
     return [{"title": e.label, "payload": f"/{e.intent}"} for e in entries]
 
 
-def disclaimer_once(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """The 'general information, not advice' note, once per conversation."""
+def disclaimer_once(tracker: Tracker) -> list[EventType]:
+    """The 'general information, not advice' note goes with the first answer of a
+    conversation: each answer's response has a variation with the note (the default) and
+    one without it for when this slot is set (domain.yml)."""
     if tracker.get_slot(SLOT_DISCLAIMER_SHOWN):
         return []
-    dispatcher.utter_message(response=UTTER_DISCLAIMER)
     return [SlotSet(SLOT_DISCLAIMER_SHOWN, True)]
+
+
+def attribution_entry(entry: Entry) -> str:
+    """One entry of an attribution answer in the responses' Markdown: its topic in bold,
+    its quotation and the link to it. Markup and article text only: the words around
+    it are utter_attribution's."""
+    cited = citation(entry.quotes)
+    return (
+        f"**{entry.topic}**\n\n> {cited['quote']}\n\n"
+        f"[{cited['title']}, {cited['section']}]({cited['link']})"
+    )
 
 
 def quoted_list(words: Sequence[str]) -> str:
@@ -102,43 +153,41 @@ def send_decision(
     if decision.outcome not in (ANSWER, PARTIAL) or not decision.quotes:
         dispatcher.utter_message(response=UTTER_DECLINE)
         return remembered
-    events = disclaimer_once(dispatcher, tracker)
+    events = disclaimer_once(tracker)
     entry = decision.entry
     buttons = buttons_for(knowledge, entry.related) if entry else []
     shown = list(decision.quotes)
     if decision.reason == ATTRIBUTION:
-        dispatcher.utter_message(response=UTTER_ATTRIBUTION)
-        for each in (entry, *decision.also):
-            assert each is not None
-            dispatcher.utter_message(
-                response=UTTER_NEUTRAL_ANSWER, topic=each.topic, **citation(each.quotes)
-            )
-            shown += [q for q in each.quotes if q not in shown]
+        assert entry is not None
+        each = (entry, *decision.also)
+        dispatcher.utter_message(
+            response=UTTER_ATTRIBUTION,
+            entries="\n\n".join(attribution_entry(e) for e in each),
+            json_message=answer_parts(
+                None,
+                citation(entry.quotes),
+                citations=[answer_parts(e.topic, citation(e.quotes)) for e in each],
+            ),
+        )
+        for one in each:
+            shown += [q for q in one.quotes if q not in shown]
     elif decision.outcome == PARTIAL:
         assert entry is not None
-        dispatcher.utter_message(
-            response=UTTER_PARTIAL_ANSWER,
+        cite(
+            dispatcher,
+            UTTER_PARTIAL_ANSWER,
+            decision.quotes,
             buttons=buttons,
             uncovered=quoted_list(decision.uncovered),
             topic=entry.topic,
-            **citation(decision.quotes),
         )
     elif entry is None:
-        dispatcher.utter_message(response=UTTER_RETRIEVED, **citation(decision.quotes))
+        cite(dispatcher, UTTER_RETRIEVED, decision.quotes)
     elif decision.lead in (VERDICT, SUMMARY):
-        dispatcher.utter_message(
-            response=UTTER_ANSWER,
-            buttons=buttons,
-            answer=lead_text(entry, decision.lead),
-            **citation(decision.quotes),
-        )
+        lead = lead_text(entry, decision.lead)
+        cite(dispatcher, UTTER_ANSWER, decision.quotes, lead, buttons, answer=lead)
     else:
-        dispatcher.utter_message(
-            response=UTTER_NEUTRAL_ANSWER,
-            buttons=buttons,
-            topic=entry.topic,
-            **citation(decision.quotes),
-        )
+        cite(dispatcher, UTTER_NEUTRAL_ANSWER, decision.quotes, buttons=buttons, topic=entry.topic)
     return [
         *events,
         *remembered,

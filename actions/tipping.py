@@ -28,7 +28,7 @@ from actions.constants import (
     UTTER_TIP,
 )
 from actions.knowledge import load_knowledge
-from actions.messages import citation, disclaimer_once, quoted_list
+from actions.messages import cite, disclaimer_once, quoted_list
 
 
 def last_was_tip(tracker: Tracker) -> bool:
@@ -64,13 +64,13 @@ def send_next_tip(
             assert decision.reason == NO_MORE_TIPS
             dispatcher.utter_message(response=UTTER_NO_MORE_TIPS)
         return record
-    events = disclaimer_once(dispatcher, tracker)
+    events = disclaimer_once(tracker)
     if decision.uncovered:
         dispatcher.utter_message(
             response=UTTER_NO_TIP_FOR, uncovered=quoted_list(decision.uncovered)
         )
     tip = decision.tip
-    dispatcher.utter_message(response=UTTER_TIP, tip=tip.tip, **citation([tip.quote]))
+    cite(dispatcher, UTTER_TIP, [tip.quote], tip.tip, tip=tip.tip)
     # Follow-ups ("I'm vegan", "where does it say that?") lean on the tip's sentence and
     # the entry that quotes it.
     entry = knowledge.entry_quoting(tip.quote)

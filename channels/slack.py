@@ -49,7 +49,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.delivery import Inbox, Update, Work, inbox_for
 from channels.failures import answer_failures
-from channels.text import clean_text
+from channels.text import (
+    as_slack_mrkdwn,
+    citation_parts,
+    clean_text,
+    escape_mrkdwn,
+    public_base_url,
+    request_base_url,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -213,11 +220,6 @@ def json_object(text: bytes | str, what: str) -> dict[str, Any]:
 # --- Answers to Slack ---------------------------------------------------------------------
 
 
-def escape_mrkdwn(text: str) -> str:
-    """Text shown as typed: Slack reads `<`, `>` and `&` as control characters."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _chunks(text: str, limit: int) -> list[str]:
     """`text` in pieces of at most `limit` characters, cut at line ends where possible."""
     pieces = []
@@ -244,12 +246,17 @@ def _button(index: int, button: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def message_payload(text: str, buttons: Iterable[dict[str, Any]] = ()) -> dict[str, Any]:
-    """chat.postMessage arguments: escaped `text`, plus Block Kit blocks for buttons."""
-    escaped = escape_mrkdwn(text)
+def message_payload(
+    text: str, buttons: Iterable[dict[str, Any]] = (), base_url: str | None = None
+) -> dict[str, Any]:
+    """chat.postMessage arguments: `text` in mrkdwn (quotations as `>` lines, links as
+    `<url|text>` on `base_url`, the rest escaped: channels/text.py), plus Block Kit
+    blocks for buttons. Links are not unfurled: the article's preview would bury the
+    answer."""
+    escaped = as_slack_mrkdwn(text, base_url)
     elements = [b for i, button in enumerate(buttons) if (b := _button(i, button))]
     if not elements:
-        return {"text": escaped}
+        return {"text": escaped, "unfurl_links": False}
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": chunk}}
         for chunk in _chunks(escaped, SECTION_MAX_CHARS)
@@ -259,7 +266,7 @@ def message_payload(text: str, buttons: Iterable[dict[str, Any]] = ()) -> dict[s
             {"type": "actions", "elements": elements[start : start + BUTTONS_PER_ACTIONS_BLOCK]}
         )
     # `text` is what notifications and screen readers show.
-    return {"text": escaped, "blocks": blocks}
+    return {"text": escaped, "blocks": blocks, "unfurl_links": False}
 
 
 class SlackOutput(OutputChannel):
@@ -269,8 +276,15 @@ class SlackOutput(OutputChannel):
     def name(cls) -> str:
         return CHANNEL_NAME
 
-    def __init__(self, client: AsyncWebClient, channel: str, thread_ts: str | None) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        channel: str,
+        thread_ts: str | None,
+        base_url: str | None = None,
+    ) -> None:
         self.client, self.channel, self.thread_ts = client, channel, thread_ts
+        self.base_url = base_url
 
     async def _post(self, **message: Any) -> None:
         if self.thread_ts:
@@ -278,12 +292,12 @@ class SlackOutput(OutputChannel):
         await self.client.chat_postMessage(channel=self.channel, **message)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self._post(**message_payload(text))
+        await self._post(**message_payload(text, base_url=self.base_url))
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
-        await self._post(**message_payload(text, buttons))
+        await self._post(**message_payload(text, buttons, self.base_url))
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         block = {"type": "image", "image_url": image, "alt_text": "image"}
@@ -292,7 +306,10 @@ class SlackOutput(OutputChannel):
     async def send_custom_json(
         self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
     ) -> None:
-        """A `custom` response is chat.postMessage arguments (e.g. `blocks`) as they are."""
+        """A `custom` response is chat.postMessage arguments (e.g. `blocks`) as they are;
+        an answer's parts are not sent (its text says it all)."""
+        if citation_parts(json_message) is not None:
+            return
         message = {k: v for k, v in json_message.items() if k not in ("channel", "thread_ts")}
         await self._post(**message)
 
@@ -330,6 +347,9 @@ class SlackInput(InputChannel):
         self.answer_all_in, self.api_url, self.clock = channel, api_url, clock
         # Seen event ids, the journal and the per-conversation queues (channels/delivery.py).
         self.inbox = inbox or inbox_for(CHANNEL_NAME)
+        # Where links to the article point without PUBLIC_BASE_URL: the address Slack
+        # last delivered to.
+        self.base_url: str | None = None
         self._client: AsyncWebClient | None = None
         self._session: aiohttp.ClientSession | None = None
         if not bot_token:
@@ -391,6 +411,7 @@ class SlackInput(InputChannel):
                 return response.json(
                     {"error": "the Slack channel is off: SLACK_BOT_TOKEN is not set"}, status=503
                 )
+            self.base_url = request_base_url(request)
             return self.handle(request, on_new_message)
 
         @blueprint.listener("after_server_start")
@@ -491,7 +512,12 @@ class SlackInput(InputChannel):
         async def tell_bot() -> None:
             message = UserMessage(
                 incoming.text,
-                SlackOutput(self.client(), incoming.channel, incoming.thread_ts),
+                SlackOutput(
+                    self.client(),
+                    incoming.channel,
+                    incoming.thread_ts,
+                    public_base_url(self.base_url),
+                ),
                 incoming.sender_id,
                 input_channel=CHANNEL_NAME,
                 metadata={

@@ -36,6 +36,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -46,7 +47,13 @@ from sanic.response import HTTPResponse
 
 from channels.delivery import Update, Work, inbox_for
 from channels.failures import answer_failures
-from channels.text import clean_text
+from channels.text import (
+    as_telegram_html,
+    citation_parts,
+    clean_text,
+    public_base_url,
+    request_base_url,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -369,6 +376,12 @@ def inline_keyboard(
     return {"inline_keyboard": rows} if rows else None
 
 
+def origin(url: str) -> str:
+    """`scheme://host` of `url` ("" if it has none)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
 def _chat(recipient_id: str) -> int | str:
     return int(recipient_id) if recipient_id.lstrip("-").isdigit() else recipient_id
 
@@ -434,19 +447,31 @@ class BotApi:
 
 
 class TelegramOutput(OutputChannel):
-    """Replies as plain text (no parse mode: nothing to escape), buttons as an inline
-    keyboard under the reply; texts longer than Telegram allows are split."""
+    """Replies in Telegram's HTML (quotations as <blockquote>, links as <a>, the rest
+    escaped: channels/text.py), buttons as an inline keyboard under the reply; texts
+    longer than Telegram allows are split. An answer's `custom` parts are not sent: its
+    text says it all."""
 
     @classmethod
     def name(cls) -> str:
         return CHANNEL_NAME
 
-    def __init__(self, api: BotApi, payloads: CallbackPayloads) -> None:
+    def __init__(self, api: BotApi, payloads: CallbackPayloads, base_url: str = "") -> None:
         self.api = api
         self.payloads = payloads
+        # Where links to the article point: PUBLIC_BASE_URL, else the address Telegram
+        # delivers updates to (the last webhook request's, at first the registered one).
+        self.base_url = base_url
 
     async def _send(self, recipient_id: str, text: str, **extra: Any) -> None:
-        params = {"chat_id": _chat(recipient_id), "text": text, **extra}
+        params = {
+            "chat_id": _chat(recipient_id),
+            "text": as_telegram_html(text, public_base_url(self.base_url)),
+            "parse_mode": "HTML",
+            # The article's preview would be a second bubble under the answer.
+            "link_preview_options": {"is_disabled": True},
+            **extra,
+        }
         await self._deliver("sendMessage", params)
 
     async def _deliver(self, method: str, params: dict[str, Any]) -> None:
@@ -478,6 +503,12 @@ class TelegramOutput(OutputChannel):
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self._deliver("sendPhoto", {"chat_id": _chat(recipient_id), "photo": image})
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        if citation_parts(json_message) is None:
+            await super().send_custom_json(recipient_id, json_message, **kwargs)
 
 
 # --- The channel ----------------------------------------------------------------------------
@@ -521,7 +552,11 @@ class TelegramInput(InputChannel):
         self.settings = settings
         self.payloads = CallbackPayloads()
         self.output = (
-            TelegramOutput(BotApi(settings.token, settings.api_url), self.payloads)
+            TelegramOutput(
+                BotApi(settings.token, settings.api_url),
+                self.payloads,
+                origin(settings.webhook_url),
+            )
             if settings
             else None
         )
@@ -549,6 +584,8 @@ class TelegramInput(InputChannel):
                 # Also what a secret changed without re-registering the webhook looks like.
                 logger.warning("Telegram: update refused: missing or wrong secret token")
                 return response.json({"error": f"missing or wrong {SECRET_HEADER}"}, status=403)
+            assert self.output is not None
+            self.output.base_url = request_base_url(request)
             try:
                 update = parse_update(request.body)
             except BadUpdate as error:

@@ -10,9 +10,15 @@
   answered by the bot's `message_too_long` reply instead of being classified.
 - Metadata that is not a JSON object is ignored instead of failing the handler.
 
-`WebChatPage` serves the demo page (web/) and the widget bundle that
-scripts/build_webchat.sh installs under build/webchat/, at /chat/. Same origin as the
-socket.io endpoint, so the page needs no CORS; other sites embed the widget as the
+`WebChatOutput` sends each response as one message (stock Rasa cuts a text at every
+blank line into separate bubbles), in the Markdown the widget renders (channels/text.py),
+and leaves out an answer's `custom` parts, which the widget would show as a second,
+empty bubble.
+
+`WebChatPage` serves the demo page (web/), its settings (web/widget.json), the widget
+bundle that scripts/build_webchat.sh installs under build/webchat/, at /chat/, and the
+articles the answers quote at /chat/article/<document> (channels/article.py). Same origin
+as the socket.io endpoint, so the page needs no CORS; other sites embed the widget as the
 README shows.
 """
 
@@ -33,9 +39,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from channels.article import QUOTE_PARAMETER, load_article, render_article
 from channels.failures import answer_failures
 from channels.rest import MAX_MESSAGE_CHARS
-from channels.text import clean_text
+from channels.text import as_markdown, citation_parts, clean_text, public_base_url
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +95,32 @@ def metadata_from(data: Any, key: str) -> dict[str, Any]:
     return metadata if isinstance(metadata, dict) else {}
 
 
+class WebChatOutput(SocketIOOutput):
+    """One bubble per response, links on PUBLIC_BASE_URL when it is set (for a widget
+    embedded in another site), else site-relative (the page is on this server)."""
+
+    def _text(self, text: str) -> str:
+        return as_markdown(text.strip(), public_base_url())
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._send_message(recipient_id, {"text": self._text(text)})
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        replies = [
+            {"content_type": "text", "title": b["title"], "payload": b["payload"]} for b in buttons
+        ]
+        await self._send_message(recipient_id, {"text": self._text(text), "quick_replies": replies})
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        if citation_parts(json_message) is not None:
+            return  # an answer's parts: its text says it all
+        await super().send_custom_json(recipient_id, json_message, **kwargs)
+
+
 class WebChatInput(SocketIOInput):
     @classmethod
     def name(cls) -> str:
@@ -135,7 +168,7 @@ class WebChatInput(SocketIOInput):
             await on_new_message(
                 UserMessage(
                     text,
-                    SocketIOOutput(sio, self.bot_message_evt),
+                    WebChatOutput(sio, self.bot_message_evt),
                     sender_id,
                     input_channel=self.name(),
                     metadata=metadata_from(data, self.metadata_key or "metadata"),
@@ -181,9 +214,19 @@ class WebChatPage(InputChannel):
             assets = {
                 "page.js": "text/javascript; charset=utf-8",
                 "page.css": "text/css; charset=utf-8",
+                "article.css": "text/css; charset=utf-8",
+                "widget.json": "application/json; charset=utf-8",
             }
             if name not in assets:
                 return response.text("not found", status=404)
             return await send(PAGE_DIR / name, assets[name])
+
+        @page.route("/article/<document:str>", methods=["GET", "HEAD"])
+        async def article(request: Request, document: str) -> HTTPResponse:
+            found = load_article(document)
+            if found is None:
+                return response.text("There is no such article.", status=404)
+            quotes = request.args.getlist(QUOTE_PARAMETER) or []
+            return response.html(render_article(found, quotes), headers={**PAGE_SECURITY_HEADERS})
 
         return page

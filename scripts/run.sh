@@ -16,6 +16,9 @@
 #     REDIS_HOST/PORT/DB/PASSWORD/KEY_PREFIX): for several Rasa processes on one store.
 #   ACTION_SERVER=local (default) | external: start no action server; use the one at
 #     ACTION_ENDPOINT_URL.
+#   PUBLIC_BASE_URL: the server's public address (https://bot.example.org) for the links
+#     to the article in answers on REST, Telegram and Slack; unset: the address each
+#     request came in on.
 #   CORS_ORIGINS: other sites' origins allowed to call the server from a browser (none by
 #     default: the chat page at /chat/ is served by the server itself).
 #   RASA_API_TOKEN: turns on Rasa's HTTP API (conversations, model, …), with this token

@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from types import TracebackType
 from typing import Any
 
@@ -44,6 +45,13 @@ class Call:
     @property
     def text(self) -> str:
         return str(self.params.get("text", ""))
+
+    @property
+    def shown(self) -> str:
+        """The text as the user reads it (markup gone, for `parse_mode: HTML`)."""
+        if self.params.get("parse_mode") == "HTML":
+            return telegram_html_text(self.text)
+        return self.text
 
 
 @dataclass
@@ -276,6 +284,10 @@ class FakeTelegramApi:
     def _message(self, params: dict[str, Any]) -> dict[str, Any]:
         _require(params, "chat_id")
         text = params.get("text")
+        if text is not None and params.get("parse_mode") == "HTML":
+            text = telegram_html_text(str(text))  # what the user reads
+        elif params.get("parse_mode") is not None:
+            raise ApiError(400, f"Bad Request: unsupported parse_mode {params['parse_mode']}")
         if text is not None:
             if not str(text).strip():
                 raise ApiError(400, "Bad Request: message text is empty")
@@ -307,6 +319,63 @@ class FakeTelegramApi:
         allowed = _json_field(params.get("allowed_updates"))
         self.webhook = Webhook(url, str(secret or ""), allowed if url else None)
         return True
+
+
+# The tags Telegram's HTML parse mode accepts (https://core.telegram.org/bots/api#html-style).
+TELEGRAM_TAGS = frozenset(
+    [
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "a",
+        "tg-emoji",
+        "code",
+        "pre",
+        "blockquote",
+    ]
+)
+
+
+class _TelegramHtml(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.text = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in TELEGRAM_TAGS:
+            raise ApiError(400, f"Bad Request: can't parse entities: unsupported tag <{tag}>")
+        if tag == "a" and not str(dict(attrs).get("href") or "").startswith(("http", "tg:")):
+            raise ApiError(400, "Bad Request: can't parse entities: wrong href")
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open.pop() != tag:
+            raise ApiError(400, f"Bad Request: can't parse entities: unexpected </{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+
+def telegram_html_text(html: str) -> str:
+    """The text of a `parse_mode: HTML` message, refused as Telegram refuses it when a
+    tag is not allowed or not closed, or a `<`, `>` or `&` is not escaped."""
+    if re.search(r"&(?!(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);)", html):
+        raise ApiError(400, "Bad Request: can't parse entities: unescaped &")
+    parser = _TelegramHtml()
+    parser.feed(html)
+    parser.close()
+    if parser.open or re.search(r"<(?![a-z/-])", html):
+        raise ApiError(400, "Bad Request: can't parse entities: unclosed or stray <")
+    return parser.text
 
 
 async def _params(request: web.Request) -> dict[str, Any]:

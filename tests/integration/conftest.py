@@ -25,6 +25,15 @@ def responses() -> dict[str, str]:
     return {name: variants[0]["text"] for name, variants in domain["responses"].items()}
 
 
+@pytest.fixture(scope="session")
+def note() -> str:
+    """The 'general information' note that goes with a conversation's first answer: the
+    last paragraph of an answer's default variation (domain.yml)."""
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text("utf-8"))
+    default = next(v for v in domain["responses"]["utter_grounded_answer"] if "condition" not in v)
+    return str(default["text"]).split("\n\n")[-1]
+
+
 def texts(replies: list[dict]) -> str:
     return "\n".join(m.get("text", "") for m in replies)
 

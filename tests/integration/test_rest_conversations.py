@@ -9,40 +9,66 @@ import pytest
 import requests
 
 from actions.knowledge import load_knowledge
-from scripts.servers import Bot
+from scripts.servers import Bot, running_bot
 from tests.integration.conftest import texts
 
-SOURCE = "Source: Osteoporosis and Hair Loss, section"
+SOURCE = "Source: [Osteoporosis and Hair Loss, section"
 
 
 def new_sender() -> str:
     return f"test-{uuid.uuid4().hex}"
 
 
-def test_a_question_gets_a_grounded_answer_with_its_citation(bot: Bot) -> None:
+SENTENCE = (
+    "The physical process of bone weakening itself does not biologically cause "
+    "hair follicles to fail."
+)
+
+
+def test_a_question_gets_one_message_with_the_answer_quote_and_a_link_to_the_section(
+    bot: Bot, note: str
+) -> None:
     replies = bot.send(new_sender(), "does osteoporosis cause hair loss?")
-    # The answer comes last, after the one-time note: widgets show buttons only there.
-    answer = replies[-1]["text"]
+
+    assert len(replies) == 1  # the answer, its quotation, its source and the note
+    answer, quotation, source, shown_note = replies[0]["text"].split("\n\n")
     assert answer.startswith("No.")
-    assert (
-        "The physical process of bone weakening itself does not biologically cause "
-        "hair follicles to fail." in answer
-    )
-    assert f"{SOURCE} “Is There a Direct Causal Link?”" in answer
-    assert [b["payload"] for b in replies[-1]["buttons"]] == [
+    assert quotation.startswith(f"> {SENTENCE} ")
+    link = f"{bot.url}/chat/article/osteoporosis-and-hair-loss?quote="
+    assert source.startswith(f"{SOURCE} “Is There a Direct Causal Link?”]({link}")
+    assert source.endswith("#is-there-a-direct-causal-link)")
+    assert shown_note == note
+    assert [b["payload"] for b in replies[0]["buttons"]] == [
         "/ask_why_together",
         "/ask_bisphosphonates",
     ]
 
 
-def test_the_general_information_note_comes_once_per_conversation(
-    bot: Bot, responses: dict[str, str]
+def test_an_answer_carries_its_parts_as_custom_data_and_its_link_opens_the_section(
+    bot: Bot,
 ) -> None:
+    (reply,) = bot.send(new_sender(), "does osteoporosis cause hair loss?")
+    parts = reply["custom"]
+
+    assert parts["answer"].startswith("No.")
+    assert parts["quote"].startswith(SENTENCE)
+    assert parts["document"] == "osteoporosis-and-hair-loss"
+    assert parts["title"] == "Osteoporosis and Hair Loss"
+    assert parts["section"] == "“Is There a Direct Causal Link?”"
+    assert parts["url"] in reply["text"]
+    page = requests.get(parts["url"], timeout=10)
+    assert page.status_code == 200
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert '<section id="is-there-a-direct-causal-link">' in page.text
+    assert f'<mark class="quote">{SENTENCE}</mark>' in page.text
+
+
+def test_the_general_information_note_comes_once_per_conversation(bot: Bot, note: str) -> None:
     sender = new_sender()
     first = texts(bot.send(sender, "can fosamax make my hair fall out"))
     second = texts(bot.send(sender, "how much calcium do I need?"))
-    assert responses["utter_disclaimer"] in first
-    assert responses["utter_disclaimer"] not in second
+    assert note in first
+    assert note not in second
     assert "1,000 to 1,200 mg of calcium daily" in second
 
 
@@ -180,20 +206,20 @@ def test_odd_input_always_gets_a_reply(bot: Bot, message: str) -> None:
 
 @pytest.mark.parametrize("command", ["/restart", "/stop", "/greet{}", "/ask_calcium_amount"])
 def test_a_typed_slash_command_is_read_as_text_and_answered(
-    bot: Bot, responses: dict[str, str], command: str
+    bot: Bot, note: str, command: str
 ) -> None:
     sender = new_sender()
     first = texts(bot.send(sender, "how much calcium do adults need?"))
-    assert responses["utter_disclaimer"] in first
+    assert note in first
     replies = bot.send(sender, command)
     assert replies and all(r.get("text") for r in replies)
     if command in ("/restart", "/stop"):
         # A command asks nothing of the article: no answer from the last question's entry.
-        assert "The article says" not in texts(replies)
+        assert "\n> " not in texts(replies)
     # The conversation was not restarted: the once-per-conversation note does not come
     # again, and the next question is answered.
     after = texts(replies) + texts(bot.send(sender, "what about vitamin D?"))
-    assert responses["utter_disclaimer"] not in after
+    assert note not in after
     assert "Vitamin D" in after
 
 
@@ -251,3 +277,12 @@ def test_malformed_requests_get_a_clear_error(bot: Bot, body: str, status: int, 
     )
     assert reply.status_code == status
     assert error in reply.json()["error"]
+
+
+def test_links_are_on_public_base_url_when_it_is_set() -> None:
+    with running_bot(env={"PUBLIC_BASE_URL": "https://faq.example.org/"}) as public:
+        (reply,) = public.send(new_sender(), "can fosamax make my hair fall out?")
+
+    article = "https://faq.example.org/chat/article/osteoporosis-and-hair-loss?quote="
+    assert reply["custom"]["url"].startswith(article)
+    assert f"]({article}" in reply["text"]

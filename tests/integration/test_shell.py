@@ -28,7 +28,7 @@ def test_the_shell_answers_piped_questions_and_buttons_then_stops_at_end_of_inpu
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Bot: " in done.stdout and "chronic stress" in done.stdout
     assert "[1] " in done.stdout  # the suggestions, numbered; "1" pressed the first
-    assert done.stdout.count("Source: Osteoporosis and Hair Loss") >= 2
+    assert done.stdout.count("Source: [Osteoporosis and Hair Loss") >= 2
     assert "Traceback" not in done.stdout + done.stderr
     assert "EOFError" not in done.stdout + done.stderr
     # The servers ran on the ports asked for and stopped with the shell.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -18,7 +19,7 @@ import pytest
 import redis
 import requests
 
-from channels.slack import escape_mrkdwn
+from channels.text import escape_mrkdwn
 from scripts.servers import ROOT, Bot, free_port, running_bot
 from tests.fakes.slack_api import BOT_USER_ID, ApiCall, FakeSlackApi, signed_headers
 
@@ -201,6 +202,32 @@ def test_a_dm_gets_a_grounded_answer_with_block_kit_buttons(
     assert len({b["action_id"] for b in actions["elements"]}) == 2
 
 
+def test_an_answer_is_one_mrkdwn_message_with_a_quote_line_and_a_link_to_the_section(
+    slack_bot: Bot, slack_api: FakeSlackApi, note: str
+) -> None:
+    user, channel = new_id("U"), new_id("D")
+
+    send_event(slack_bot, dm(CAUSAL_QUESTION, user, channel))
+
+    answer = slack_api.wait_for_post(says("Source:"), channel)
+    lines = answer.params["text"].split("\n\n")
+    assert lines[0].startswith("No.")
+    assert lines[1].startswith(f"> {CAUSAL_ANSWER}")
+    link = re.fullmatch(r"Source: <([^|>]+)\|([^>]+)>", lines[2])
+    assert link is not None, lines[2]
+    url, label = link.groups()
+    # No PUBLIC_BASE_URL here: the address Slack's request came in on.
+    assert url.startswith(f"{slack_bot.url}/chat/article/osteoporosis-and-hair-loss?quote=")
+    assert url.endswith("#is-there-a-direct-causal-link")
+    assert label == "Osteoporosis and Hair Loss, section “Is There a Direct Causal Link?”"
+    assert lines[3] == note
+    assert answer.params["unfurl_links"] is False
+    assert answer.params["blocks"][0]["text"]["text"] == answer.params["text"]
+    assert slack_api.wait_for_posts(1, channel) == [answer]  # one message, nothing after it
+    page = requests.get(url, timeout=10)
+    assert '<section id="is-there-a-direct-causal-link">' in page.text
+
+
 def test_a_button_press_gets_a_grounded_answer_in_the_same_channel(
     slack_bot: Bot, slack_api: FakeSlackApi
 ) -> None:
@@ -232,8 +259,8 @@ def test_a_message_in_a_thread_is_answered_in_that_thread(
     send_event(slack_bot, dm(CAUSAL_QUESTION, user, channel, thread_ts=thread))
 
     slack_api.wait_for_post(says("Source:"), channel)
-    posts = slack_api.wait_for_posts(2, channel)  # the answer and the general-information note
-    assert [p.params.get("thread_ts") for p in posts] == [thread, thread]
+    posts = slack_api.wait_for_posts(1, channel)  # one message: answer, quote, source, note
+    assert [p.params.get("thread_ts") for p in posts] == [thread]
 
 
 def test_a_mention_in_a_channel_is_answered_in_a_thread_under_it(

@@ -13,7 +13,7 @@ from scripts.servers import Bot
 
 QUESTION = "does osteoporosis cause hair loss?"
 CAUSAL_SENTENCE = "The physical process of bone weakening itself"
-SOURCE = "Source: Osteoporosis and Hair Loss, section"
+SOURCE = "Source: [Osteoporosis and Hair Loss, section"
 
 
 class Widget:
@@ -22,6 +22,7 @@ class Widget:
     def __init__(self, url: str) -> None:
         self.client = socketio.SimpleClient()
         self.client.connect(url, socketio_path="/socket.io/", transports=["websocket"])
+        self.received: list[dict] = []  # every bot_uttered event, as the widget gets it
 
     def request_session(self, session_id: object = None) -> str:
         self.client.emit("session_request", {"session_id": session_id})
@@ -38,6 +39,7 @@ class Widget:
         while not texts or last not in texts[-1]:
             event, data = self.client.receive(timeout=timeout)
             if event == "bot_uttered":
+                self.received.append(data)
                 texts.append(data.get("text", ""))
         return texts
 
@@ -108,10 +110,33 @@ def test_malformed_events_are_ignored_and_the_channel_keeps_working(
     widget.say(bad)
     widget.say({"message": QUESTION, "session_id": session, "customData": "not json"})
     # Events are handled in order: had the bad one been answered, that reply would come
-    # first. The first reply is the new conversation's one-time note, then the answer.
+    # first. The first reply is the answer.
     replies = widget.replies_until(SOURCE)
-    assert replies[0] == responses["utter_disclaimer"]
-    assert any(CAUSAL_SENTENCE in text for text in replies)
+    assert len(replies) == 1
+    assert CAUSAL_SENTENCE in replies[0]
+
+
+def test_an_answer_is_one_event_in_markdown_with_its_buttons_and_no_custom_payload(
+    widget: Widget, note: str
+) -> None:
+    session = widget.request_session()
+    widget.say({"message": QUESTION, "session_id": session})
+
+    [answer] = widget.replies_until(SOURCE)
+    assert widget.hears_nothing(seconds=0.5)  # no second event (e.g. the custom parts)
+    (event,) = widget.received
+    assert set(event) == {"text", "quick_replies"}
+    paragraphs = answer.split("\n\n")
+    assert paragraphs[0].startswith("No.")
+    assert paragraphs[1].startswith(f"> {CAUSAL_SENTENCE}")
+    # Site-relative: the page is on this server (PUBLIC_BASE_URL unset).
+    assert "(/chat/article/osteoporosis-and-hair-loss?quote=" in paragraphs[2]
+    assert paragraphs[2].endswith("#is-there-a-direct-causal-link)")
+    assert paragraphs[3] == note
+    assert [r["payload"] for r in event["quick_replies"]] == [
+        "/ask_why_together",
+        "/ask_bisphosphonates",
+    ]
 
 
 def test_two_sessions_do_not_hear_each_other(bot: Bot) -> None:

@@ -8,8 +8,10 @@ have caused has been sent too.
 
 from __future__ import annotations
 
+import html
 import itertools
 import os
+import re
 import subprocess
 import sys
 import time
@@ -131,8 +133,8 @@ def ask_last(bot: Bot, api: FakeTelegramApi, chat_id: int) -> list[Call]:
     return api.wait_for_text(chat_id, LAST_ANSWER)
 
 
-def only_last_answer(sent: list[Call], disclaimer: str) -> bool:
-    return all(LAST_ANSWER in m.text or m.text == disclaimer for m in sent)
+def only_last_answer(sent: list[Call]) -> bool:
+    return all(LAST_ANSWER in m.text for m in sent)
 
 
 @pytest.fixture(scope="module")
@@ -148,10 +150,27 @@ def answered(telegram_bot: Bot, telegram_api: FakeTelegramApi) -> Call:
 # --- Questions, answers and buttons ---------------------------------------------------------
 
 
-def test_a_question_gets_a_grounded_answer_in_its_chat(answered: Call) -> None:
-    assert ANSWER in answered.text
-    assert "Source: Osteoporosis and Hair Loss, section" in answered.text
-    assert "parse_mode" not in answered.params  # plain text: nothing to escape
+def test_a_question_gets_one_message_with_a_blockquote_and_a_link_to_the_section(
+    telegram_bot: Bot, telegram_api: FakeTelegramApi, answered: Call, note: str
+) -> None:
+    assert answered.params["parse_mode"] == "HTML"
+    assert answered.params["link_preview_options"] == {"is_disabled": True}
+    lines = answered.text.split("\n\n")
+    assert lines[0].startswith("No.")
+    assert lines[1].startswith(f"<blockquote>{ANSWER}") and lines[1].endswith("</blockquote>")
+    link = re.fullmatch(r'Source: <a href="([^"]+)">([^<]+)</a>', lines[2])
+    assert link is not None, lines[2]
+    url, label = html.unescape(link.group(1)), link.group(2)
+    # No PUBLIC_BASE_URL here: the address the update came in on.
+    assert url.startswith(f"{telegram_bot.url}/chat/article/osteoporosis-and-hair-loss?quote=")
+    assert url.endswith("#is-there-a-direct-causal-link")
+    assert label == "Osteoporosis and Hair Loss, section “Is There a Direct Causal Link?”"
+    assert lines[3] == html.escape(note, quote=False)
+    # The answer is one message: nothing else reached the chat.
+    assert telegram_api.calls("sendMessage", answered.chat_id) == [answered]
+    page = requests.get(url, timeout=10)
+    assert page.status_code == 200
+    assert '<section id="is-there-a-direct-causal-link">' in page.text
 
 
 def test_the_answer_buttons_arrive_as_an_inline_keyboard(answered: Call) -> None:
@@ -227,9 +246,7 @@ def test_an_update_without_the_secret_is_refused_and_nothing_is_sent(
     assert reply.status_code == 403
     assert SECRET_HEADER in reply.json()["error"]
     assert "update refused: missing or wrong secret token" in telegram_bot.log()
-    assert only_last_answer(
-        ask_last(telegram_bot, telegram_api, chat_id), responses["utter_disclaimer"]
-    )
+    assert only_last_answer(ask_last(telegram_bot, telegram_api, chat_id))
 
 
 @pytest.mark.parametrize(
@@ -333,9 +350,7 @@ def test_edits_joins_and_other_updates_get_a_silent_200(
     chat_id = new_chat()
     reply = post(telegram_bot, make_update(chat_id))
     assert reply.status_code == 200
-    assert only_last_answer(
-        ask_last(telegram_bot, telegram_api, chat_id), responses["utter_disclaimer"]
-    )
+    assert only_last_answer(ask_last(telegram_bot, telegram_api, chat_id))
 
 
 def test_a_group_message_not_for_the_bot_gets_no_answer(

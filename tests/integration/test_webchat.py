@@ -7,14 +7,17 @@ Screenshots land in artifacts/ (not committed) for a human to look at.
 from __future__ import annotations
 
 import functools
+import http.client
 import http.server
+import json
 import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+import requests
+from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
 from scripts.servers import ROOT, Bot, free_port, running_bot
 
@@ -104,9 +107,23 @@ class Visitor:
         self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+ANSWER_LINK = "Osteoporosis and Hair Loss, section “Is There a Direct Causal Link?”"
+ANCHOR = "is-there-a-direct-causal-link"
+
+
+@pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
+def any_visitor(request: pytest.FixtureRequest, browser: Browser, bot: Bot) -> Iterator[Visitor]:
+    phone = request.param == PHONE
+    context = browser.new_context(viewport=request.param, is_mobile=phone, has_touch=phone)
+    yield Visitor(context.new_page(), bot.url)
+    context.close()
+
+
 @pytest.fixture
 def visitor(browser: Browser, bot: Bot) -> Iterator[Visitor]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context = browser.new_context(viewport=DESKTOP)
     yield Visitor(context.new_page(), bot.url)
     context.close()
 
@@ -153,9 +170,124 @@ def test_a_question_a_suggestion_and_a_reload(visitor: Visitor) -> None:
         "section “Medication Side Effects and Hair Loss”",
         timeout=WAIT_MS,
     )
+    expect(visitor.bot_messages.last.locator("blockquote")).to_contain_text("Fosamax")
 
     assert visitor.dialogs == [] and visitor.errors == []
     assert visitor.outside_requests == [], "the page loaded something from another server"
+
+
+def test_an_answer_is_one_bubble_with_its_quote_a_link_to_its_section_and_the_note(
+    any_visitor: Visitor,
+) -> None:
+    visitor, page = any_visitor, any_visitor.page
+    visitor.open()
+    expect(visitor.bot_messages.first).to_contain_text("Hello!")
+    # The note is on screen before anything is asked, on a phone as on a desktop.
+    expect(page.locator("#note")).to_be_in_viewport()
+    expect(page.locator("#note")).to_contain_text("not a diagnosis")
+
+    visitor.ask(QUESTION)
+    answer = visitor.wait_for_answers(1)
+    # One bubble: the greeting, then the whole answer, nothing in between or after.
+    expect(visitor.bot_messages).to_have_count(2)
+    expect(answer).to_contain_text("No.")
+    quotation = answer.locator("blockquote")
+    expect(quotation).to_have_count(1)
+    expect(quotation).to_contain_text(CAUSAL_SENTENCE)
+    expect(quotation).to_be_visible()
+    expect(answer).to_contain_text("General information from an article, not medical advice")
+    link = answer.get_by_role("link", name=ANSWER_LINK)
+    expect(link).to_be_visible()
+    box = answer.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= page.viewport_size["width"]  # type: ignore[index]
+
+    # The link opens the article (in a new tab, as the widget opens links) at the
+    # section, with the quoted sentence marked.
+    with page.context.expect_page() as opened:
+        link.click()
+    article = opened.value
+    article.wait_for_load_state()
+    assert article.url.startswith(f"{visitor.url}/chat/article/osteoporosis-and-hair-loss?")
+    assert article.url.endswith(f"#{ANCHOR}")
+    expect(article.locator(f"#{ANCHOR}")).to_be_in_viewport()
+    expect(article.locator(f"#{ANCHOR} h2")).to_have_text("Is There a Direct Causal Link?")
+    marked = article.locator("mark.quote")
+    expect(marked.first).to_contain_text(CAUSAL_SENTENCE)
+    expect(marked.first).to_be_in_viewport()
+    width = article.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], "the article scrolls sideways"  # type: ignore[index]
+    name = "phone" if page.viewport_size == PHONE else "desktop"
+    visitor.screenshot(f"answer-{name}")
+    article.screenshot(path=str(ARTIFACTS / f"article-{name}.png"))
+    assert visitor.errors == []
+
+
+def test_the_widget_takes_its_title_colours_and_opening_message_from_widget_json(
+    visitor: Visitor,
+) -> None:
+    settings = json.loads((ROOT / "web" / "widget.json").read_text("utf-8"))
+    settings.update(title="Bone & hair questions", subtitle="From the clinic's article")
+    settings["colors"]["botBackground"] = "#ffeedd"
+    settings["greeting"] = "/ask_bisphosphonates"  # opens with an answer instead
+
+    def edited(route: Route) -> None:  # the file as a site owner edited it, no rebuild
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(settings))
+
+    visitor.page.route("**/chat/widget.json", edited)
+    visitor.open()
+
+    # The embedded widget hides its own header: the page's shows the title and subtitle.
+    expect(visitor.page.locator("header h1")).to_have_text("Bone & hair questions")
+    expect(visitor.page.locator("header .intro")).to_have_text("From the clinic's article")
+    expect(visitor.page).to_have_title("Bone & hair questions")
+    expect(visitor.bot_messages.first).to_contain_text("Fosamax")
+    bubble = visitor.page.locator(".rw-response .rw-message-text, .rw-response").first
+    expect(bubble).to_have_css("background-color", "rgb(255, 238, 221)")
+
+
+def test_the_served_widget_json_is_the_one_in_web(bot: Bot) -> None:
+    served = requests.get(f"{bot.url}/chat/widget.json", timeout=10)
+
+    assert served.status_code == 200
+    assert served.json() == json.loads((ROOT / "web" / "widget.json").read_text("utf-8"))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/chat/article/no-such-article",
+        "/chat/article/..%2F..%2FREADME",
+        "/chat/article/%2E%2E",
+        "/chat/article/../../README.md",
+        "/chat/article/osteoporosis-and-hair-loss.entries",
+        "/chat/article/vocabulary",
+        "/chat/article/osteoporosis-and-hair-loss.md",
+    ],
+)
+def test_only_articles_are_served_and_unknown_ones_are_404(bot: Bot, path: str) -> None:
+    host, port = bot.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    connection.request("GET", path)  # sent as written: no client-side normalising
+    reply = connection.getresponse()
+    body = reply.read().decode("utf-8", "replace")
+    connection.close()
+
+    assert reply.status == 404
+    assert "osteoporosis" not in body.lower()
+
+
+def test_an_article_page_has_every_section_as_an_anchor(bot: Bot) -> None:
+    page = requests.get(f"{bot.url}/chat/article/osteoporosis-and-hair-loss", timeout=10)
+
+    assert page.status_code == 200
+    assert page.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert re.findall(r'<section id="([^"]+)">', page.text) == [
+        "introduction",
+        ANCHOR,
+        "common-systemic-factors-linking-bone-and-hair-health",
+        "medication-side-effects-and-hair-loss",
+        "nutritional-strategies-for-bone-and-hair-resilience",
+    ]
 
 
 def test_markup_in_a_message_is_shown_as_text_and_never_runs(visitor: Visitor) -> None:

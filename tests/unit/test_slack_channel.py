@@ -25,13 +25,13 @@ from channels.slack import (
     SECTION_MAX_CHARS,
     SlackInput,
     SlackOutput,
-    escape_mrkdwn,
     incoming_from_block_actions,
     incoming_from_event,
     message_payload,
     signature_error,
     user_text,
 )
+from channels.text import escape_mrkdwn
 from tests.conftest import PROJECT_DIR
 from tests.fakes.slack_api import signed_headers
 
@@ -360,7 +360,7 @@ def test_mrkdwn_control_characters_are_escaped_and_quotes_kept() -> None:
 
 
 def test_a_text_answer_is_posted_as_escaped_text() -> None:
-    assert message_payload("A & B") == {"text": "A &amp; B"}
+    assert message_payload("A & B") == {"text": "A &amp; B", "unfurl_links": False}
 
 
 def test_buttons_become_block_kit_buttons_with_their_payloads() -> None:
