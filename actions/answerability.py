@@ -52,6 +52,7 @@ TIP = "tip"
 NO_MORE_TIPS = "no_more_tips"
 NO_MORE_TIPS_FOR = "no_more_tips_for"
 NOTHING_ASKED = "nothing_asked"
+OFF_TOPIC = "off_topic"
 OTHER_LANGUAGE = "other_language"
 
 # Concept kinds (data/knowledge/vocabulary.yml) and the roles they play in a question.
@@ -1001,6 +1002,17 @@ def decide(
         _span(vocabulary, question, best.missing)
         or tuple(m.replace("_", " ") for m in sorted(best.missing)),
     )
+
+
+def off_topic(decision: Decision, question: Question, vocabulary: Vocabulary) -> Decision:
+    """A decline for a message the classifier is sure has nothing to do with health (a
+    sports score, a recipe) becomes OFF_TOPIC, told what the assistant covers rather than
+    sent to a doctor; not when it names anything the article is about or a part of the
+    body ("what's the best recipe for strong bones?")."""
+    kinds = {_kind(vocabulary, c) for c in question.concepts}
+    if decision.outcome != DECLINE or kinds & {*TOPIC_KINDS, *CONDITION_KINDS, *PART_KINDS}:
+        return decision
+    return Decision(DECLINE, OFF_TOPIC, missing=decision.missing, uncovered=decision.uncovered)
 
 
 def decide_follow_up(

@@ -7,6 +7,7 @@ sends it with `actions.messages.send_decision`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -28,12 +29,14 @@ from actions.answerability import (
     decide_follow_up,
     follow_up,
     names_something,
+    off_topic,
     read_question,
     with_earlier_drugs,
 )
 from actions.concepts import Vocabulary, load_vocabulary, words_of
 from actions.constants import (
     FOLLOW_UP_INTENTS,
+    INTENT_OFF_TOPIC,
     INTENT_OUT_OF_SCOPE,
     SLOT_ANSWERABILITY,
     SLOT_LAST_ENTRY,
@@ -60,6 +63,7 @@ from actions.messages import (
     last_quotes,
     latest_intent,
     send_decision,
+    titles,
 )
 from actions.retrieval import load_index
 from actions.tipping import last_was_tip, send_next_tip
@@ -77,6 +81,8 @@ QUESTION_OPENINGS = frozenset(
 )
 # A message the classifier is this sure is off-topic is not read as a follow-up.
 OFF_TOPIC_CONFIDENCE = 0.8
+# A decline for a message at least this surely off-topic says what the bot covers instead.
+OFF_TOPIC_REPLY_CONFIDENCE = 0.5
 
 
 def _last_entry(tracker: Tracker) -> Entry | None:
@@ -96,11 +102,16 @@ def question_of(tracker: Tracker, knowledge: KnowledgeBase, vocabulary: Vocabula
 def in_context(tracker: Tracker, question: Question, vocabulary: Vocabulary) -> Question:
     """The question completed from the previous one when it leans on it; not when the
     classifier is sure it is off-topic ("ok, and what's the weather like?")."""
-    ranking = intent_ranking(tracker)
-    if ranking and ranking[0][0] == INTENT_OUT_OF_SCOPE and ranking[0][1] >= OFF_TOPIC_CONFIDENCE:
+    if _classified(tracker, (INTENT_OUT_OF_SCOPE, INTENT_OFF_TOPIC), OFF_TOPIC_CONFIDENCE):
         return question
     completed = follow_up(question, tracker.get_slot(SLOT_LAST_QUESTION), vocabulary)
     return with_earlier_drugs(completed, lambda: _earlier_subjects(tracker), vocabulary)
+
+
+def _classified(tracker: Tracker, intents: Sequence[str], confidence: float) -> bool:
+    """Whether the classifier ranked one of `intents` first, with at least `confidence`."""
+    ranking = intent_ranking(tracker)
+    return bool(ranking) and ranking[0][0] in intents and ranking[0][1] >= confidence
 
 
 def _earlier_subjects(tracker: Tracker) -> list[str]:
@@ -152,6 +163,8 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType
     decision = decide_follow_up(
         own, question, knowledge, vocabulary, load_index(), preferred, confidence
     )
+    if _classified(tracker, (INTENT_OFF_TOPIC,), OFF_TOPIC_REPLY_CONFIDENCE):
+        decision = off_topic(decision, own, vocabulary)
     if decision.reason == NOTHING_ASKED:
         # "why?" with nothing to go on: ask for the whole question.
         dispatcher.utter_message(response=UTTER_UNCLEAR_SUBJECT)
@@ -174,7 +187,9 @@ def is_own_question(tracker: Tracker) -> bool:
     """A message classified as "tell me more", "where does it say that?" or "what can you
     do?" that names something of its own ("tell me more about calcium", "which foods are
     sources of calcium?", "would these help my nails too?") is a question, and is
-    answered as one."""
+    answered as one. A button's payload ("/ask_capabilities") never is."""
+    if (tracker.latest_message.get("text") or "").startswith("/"):
+        return False
     knowledge, vocabulary = load_knowledge(), load_vocabulary()
     return names_something(question_of(tracker, knowledge, vocabulary), vocabulary, plain=True)
 
@@ -392,6 +407,6 @@ class ActionListTopics(Action):
         dispatcher.utter_message(
             response=UTTER_CAPABILITIES,
             topics=topics,
-            titles=", ".join(f"“{d.title}”" for d in knowledge.documents.values()),
+            titles=titles(knowledge),
         )
         return []

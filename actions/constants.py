@@ -17,6 +17,7 @@ INTENT_HOW_MUCH = "ask_how_much"
 INTENT_FOLLOWUP = "ask_followup"
 FOLLOW_UP_INTENTS = (INTENT_WHAT_ABOUT, INTENT_HOW_MUCH, INTENT_FOLLOWUP)
 INTENT_OUT_OF_SCOPE = "out_of_scope"
+INTENT_OFF_TOPIC = "off_topic"
 INTENT_FALLBACK = "nlu_fallback"
 
 # Responses
@@ -30,6 +31,7 @@ UTTER_NO_MORE = "utter_no_more"
 UTTER_NOTHING_YET = "utter_nothing_yet"
 UTTER_SOURCE = "utter_source"
 UTTER_DECLINE = "utter_decline"
+UTTER_OFF_TOPIC = "utter_off_topic"
 UTTER_PERSONAL_ADVICE = "utter_personal_advice"
 UTTER_TIP = "utter_tip"
 UTTER_NO_MORE_TIPS = "utter_no_more_tips"

@@ -31,6 +31,7 @@ from actions.constants import (
     UTTER_ATTRIBUTION,
     UTTER_DECLINE,
     UTTER_NEUTRAL_ANSWER,
+    UTTER_OFF_TOPIC,
     UTTER_PARTIAL_ANSWER,
     UTTER_RETRIEVED,
 )
@@ -98,6 +99,11 @@ def cite(
     )
 
 
+def titles(knowledge: KnowledgeBase) -> str:
+    """The documents the bot answers from, by title: “A”, “B”."""
+    return ", ".join(f"“{d.title}”" for d in knowledge.documents.values())
+
+
 def buttons_for(knowledge: KnowledgeBase, entry_ids: Iterable[str]) -> list[dict[str, Any]]:
     """Follow-up suggestions: each button sends the entry's intent as its payload."""
     entries = (knowledge.entries[i] for i in entry_ids if i in knowledge.entries)
@@ -150,6 +156,9 @@ def send_decision(
     if question is not None:
         record = answerability.remembered(question, decision, load_vocabulary())
         remembered.append(SlotSet(SLOT_LAST_QUESTION, record))
+    if decision.reason == answerability.OFF_TOPIC:
+        dispatcher.utter_message(response=UTTER_OFF_TOPIC, titles=titles(knowledge))
+        return remembered
     if decision.outcome not in (ANSWER, PARTIAL) or not decision.quotes:
         dispatcher.utter_message(response=UTTER_DECLINE)
         return remembered

@@ -58,7 +58,7 @@ RESULTS = ROOT / "results"
 DEV_FAILURES = RESULTS / "eval-dev-failures.yml"  # both development sets' failures
 
 # Responses whose opening marks a reply that answers nothing.
-DECLINE_RESPONSES = ("utter_decline", "utter_unclear_subject")
+DECLINE_RESPONSES = ("utter_decline", "utter_unclear_subject", "utter_off_topic")
 # Responses whose opening marks "the article doesn't say that; here is what it says".
 PARTIAL_RESPONSES = ("utter_partial_answer", "utter_no_tip_for")
 # "I can't advise you on your own treatment": a refusal, though general information follows.

@@ -153,10 +153,21 @@ def test_a_near_miss_gets_what_the_article_says_without_a_verdict(
 def test_out_of_scope_is_declined_and_points_to_a_doctor(
     bot: Bot, responses: dict[str, str]
 ) -> None:
-    for message in ["does minoxidil work for women", "what's the weather tomorrow"]:
+    for message in ["does minoxidil work for women", "what is diabetes"]:
         reply = texts(bot.send(new_sender(), message))
         assert reply.startswith(responses["utter_decline"])
         assert "doctor" in reply
+
+
+def test_an_off_topic_request_is_told_what_the_bot_covers(
+    bot: Bot, responses: dict[str, str]
+) -> None:
+    opening = responses["utter_off_topic"].split("{")[0]
+    for message in ["what's the weather tomorrow", "who won the match yesterday?"]:
+        reply = texts(bot.send(new_sender(), message))
+        assert reply.startswith(opening)
+        assert "osteoporosis and hair loss" in reply
+        assert "doctor" not in reply
 
 
 def test_personal_advice_is_never_given(bot: Bot, responses: dict[str, str]) -> None:

@@ -177,6 +177,27 @@ def test_a_question_with_no_subject_the_article_covers_is_declined(
     assert "last_entry" not in conversation.slots
 
 
+@pytest.mark.parametrize(
+    "text", ["who won the football game last night", "can you give me a recipe for banana bread"]
+)
+def test_an_off_topic_request_is_told_what_the_bot_covers(
+    conversation: Conversation, text: str
+) -> None:
+    message = answer(conversation, text, "off_topic")
+
+    assert message["response"] == "utter_off_topic"
+    assert "Osteoporosis and Hair Loss" in message["titles"]
+    assert conversation.slots["answerability"]["reason"] == "off_topic"
+
+
+def test_an_off_topic_guess_that_names_a_covered_subject_is_not_off_topic(
+    conversation: Conversation,
+) -> None:
+    message = answer(conversation, "best recipe for strong bones and hair", "off_topic")
+
+    assert message["response"] != "utter_off_topic"
+
+
 def test_an_unsure_classifier_does_not_stop_a_covered_answer(conversation: Conversation) -> None:
     message = answer(conversation, "calcium dairy leafy greens", "nlu_fallback")
 
@@ -394,10 +415,11 @@ def test_personal_advice_points_to_the_doctor_and_gives_no_verdict(
     assert messages[1]["quote"].startswith(FOSAMAX)
 
 
+@pytest.mark.parametrize("text", ["what can you do", "/ask_capabilities"])
 def test_what_can_you_do_lists_every_topic_and_names_the_article(
-    conversation: Conversation,
+    conversation: Conversation, text: str
 ) -> None:
-    messages = conversation.turn(ActionListTopics(), "what can you do", "ask_capabilities")
+    messages = conversation.turn(ActionListTopics(), text, "ask_capabilities")
 
     assert responses(messages) == ["utter_capabilities"]
     for entry in load_knowledge().entries.values():
@@ -547,6 +569,7 @@ SCENARIOS = [
     pytest.param(
         ActionAnswer(), "¿Qué es la osteoporosis?", "nlu_fallback", {}, id="other-language"
     ),
+    pytest.param(ActionAnswer(), "what's on tv tonight", "off_topic", {}, id="off-topic"),
     pytest.param(
         ActionAnswer(),
         "What are bisphosphonates used for?",
