@@ -32,6 +32,8 @@ def test_a_question_gets_a_grounded_answer_with_its_citation(bot: Bot) -> None:
     assert [b["payload"] for b in replies[-1]["buttons"]] == [
         "/ask_why_together",
         "/ask_bisphosphonates",
+        "/feedback_helpful",
+        "/feedback_not_helpful",
     ]
 
 
