@@ -37,7 +37,8 @@ from typing import Any
 import sqlalchemy as sa  # type: ignore[import-untyped]
 import yaml
 
-from actions.concepts import words_of
+from actions.answerability import FRAME_KINDS
+from actions.concepts import load_vocabulary, words_of
 from actions.constants import INTENT_FALLBACK, SLOT_ANSWERABILITY
 from actions.feedback import SLOT_FEEDBACK
 from actions.knowledge import load_knowledge
@@ -287,8 +288,15 @@ def lemma(word: str) -> str:
 
 
 def normalised(text: str) -> frozenset[str]:
-    """The content words of a wording, as lemmas."""
-    return frozenset(lemma(w) for w in words_of(text) if w not in STOPWORDS)
+    """What a wording is about: the concepts the bot reads in it (synonyms, brands and lay
+    words as one name: "prednisone" and "steroids", "DEXA" and "bone density scan"),
+    without those that only frame a question, and the lemmas of its other content words."""
+    vocabulary = load_vocabulary()
+    terms = vocabulary.read(text)
+    covered = {w for t in terms for w in words_of(t.text)}
+    concepts = {f"~{t.concept}" for t in terms if vocabulary.kind(t.concept) not in FRAME_KINDS}
+    words = {lemma(w) for w in words_of(text) if w not in STOPWORDS and w not in covered}
+    return frozenset(concepts | words)
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
@@ -537,7 +545,9 @@ table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; width: 100%; }
 th, td { border: 1px solid #ccc; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
 th { background: #f0f0f0; }
 td.n { text-align: right; }
-td.t { white-space: nowrap; }
+td.t { white-space: nowrap; font-size: 0.85em; }
+td.q { min-width: 16rem; }
+td.r { font-size: 0.85em; }
 .similar { color: #555; font-size: 0.9em; }
 .summary td { width: auto; }
 .empty { color: #777; }
@@ -606,8 +616,8 @@ def write_html(
             )
             reasons = "<br>".join(f"{e(r)} ×{n}" for r, n in group.reasons)
             out.append(
-                f'<tr><td>{e(first)}{similar_html}</td><td class="n">{group.count}</td>'
-                f'<td class="n">{group.conversations}</td><td>{reasons}</td>'
+                f'<tr><td class="q">{e(first)}{similar_html}</td><td class="n">{group.count}</td>'
+                f'<td class="n">{group.conversations}</td><td class="r">{reasons}</td>'
                 f'<td class="n">{group.mean_confidence:.2f}</td>'
                 f'<td class="t">{e(when(group.first_seen))}</td>'
                 f'<td class="t">{e(when(group.last_seen))}</td></tr>'

@@ -197,8 +197,10 @@ def test_a_dm_gets_a_grounded_answer_with_block_kit_buttons(
     assert [(b["type"], b["value"]) for b in actions["elements"]] == [
         ("button", "/ask_why_together"),
         ("button", "/ask_bisphosphonates"),
+        ("button", "/feedback_helpful"),
+        ("button", "/feedback_not_helpful"),
     ]
-    assert len({b["action_id"] for b in actions["elements"]}) == 2
+    assert len({b["action_id"] for b in actions["elements"]}) == 4
 
 
 def test_a_button_press_gets_a_grounded_answer_in_the_same_channel(

@@ -137,6 +137,17 @@ def test_words_are_compared_as_lemmas(a: str, b: str) -> None:
     assert report.lemma(a) == report.lemma(b)
 
 
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("can prednisone cause acne?", "can steroids cause acne"),
+        ("how much does a bone density scan cost?", "what does a DEXA scan cost"),
+    ],
+)
+def test_synonyms_the_bot_knows_are_one_wording(a: str, b: str) -> None:
+    assert len(group_turns([turn(a, "partial"), turn(b, "partial")])) == 1
+
+
 def test_a_question_of_no_content_words_joins_only_its_repeats() -> None:
     groups = group_turns(
         [turn("why?", "decline"), turn("why?", "decline"), turn("how?", "decline")]
