@@ -27,7 +27,6 @@ DOMAIN_FILE = Path(__file__).resolve().parent.parent / "domain.yml"
 
 SLOT_FEEDBACK = "feedback"
 INTENT_HELPFUL = "feedback_helpful"
-INTENT_NOT_HELPFUL = "feedback_not_helpful"
 INTENT_THANK = "thank"
 # The response whose buttons go under every answer; its text is not sent.
 UTTER_FEEDBACK_BUTTONS = "utter_feedback_buttons"
@@ -35,13 +34,23 @@ UTTER_FEEDBACK_THANKS = "utter_feedback_thanks"
 UTTER_FEEDBACK_SORRY = "utter_feedback_sorry"
 UTTER_FEEDBACK_NOTHING_YET = "utter_feedback_nothing_yet"
 
-# Typed feedback, read from the words: "not helpful", "didn't help", "useless" say it
-# did not help; "helped", "helpful", "useful" (without a negation) that it did.
+# Typed feedback is read from its words, and only they decide: the classifier's
+# feedback intents also catch follow-ups such as "that's not new to me", which say
+# nothing about whether the answer helped. Every example in data/nlu/feedback.yml reads
+# as its intent (tests/unit/test_feedback.py).
 _NEGATIVE = re.compile(
-    r"\b(?:(?:not|nt|never|hardly)\s+(?:\w+\s+){0,2}?(?:help(?:ed|ful|s|ing)?|useful|"
-    r"answer(?:ed)?|clear|what\s+i)|useless|unhelpful|no\s+help|waste|wrong)\b"
+    r"\b(?:(?:not|nt|never|hardly)\s+(?:\w+\s+){0,2}?"
+    r"(?:help(?:ed|ful|s|ing)?|useful|answer(?:ed|s)?|clear|what\s+i|make\s+sense)"
+    r"|useless|unhelpful|no\s+help|waste|wrong\s+answer|thats\s+wrong|bad\s+answer"
+    r"|confus\w*|makes\s+no\s+sense)\b"
 )
-_POSITIVE = re.compile(r"\b(?:help(?:ed|ful|s)|useful|answered\s+(?:it|my)|perfect)\b")
+_POSITIVE = re.compile(
+    r"\b(?:help(?:ed|ful|s)|useful|answer(?:ed|s)\s+(?:it|my)|perfect|exactly\s+what"
+    r"|(?:great|good|excellent|nice)\s+answer|clears?\s+(?:it|that)\s+up|clear\s+now"
+    r"|good\s+to\s+know)\b"
+)
+# Words that ask for more than a rating ("great, another one").
+ASKING_WORDS = frozenset({"another", "more", "next", "else", "tip", "tips"})
 
 
 def latest_intent(tracker: Tracker) -> str | None:
@@ -65,20 +74,6 @@ def feedback_buttons() -> tuple[dict[str, Any], ...]:
     domain = yaml.safe_load(DOMAIN_FILE.read_text("utf-8"))
     variants = domain["responses"][UTTER_FEEDBACK_BUTTONS]
     return tuple(dict(button) for button in variants[0]["buttons"])
-
-
-def helpful_from(tracker: Tracker) -> bool | None:
-    """What the latest message says: a button's intent decides; typed words override a
-    classifier's guess ("not helpful at all" read as helpful); thanks count only when
-    they say the answer helped."""
-    intent = latest_intent(tracker)
-    text = tracker.latest_message.get("text") or ""
-    if text.startswith("/"):
-        return {INTENT_HELPFUL: True, INTENT_NOT_HELPFUL: False}.get(intent or "")
-    said = typed_feedback(text)
-    if said is not None or intent == INTENT_THANK:
-        return said
-    return {INTENT_HELPFUL: True, INTENT_NOT_HELPFUL: False}.get(intent or "")
 
 
 def answered_question(tracker: Tracker) -> str | None:
@@ -141,6 +136,33 @@ def thanks_say_it_helped(tracker: Tracker) -> bool:
     )
 
 
+async def respond_to_typed_feedback(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+) -> list[EventType]:
+    """A typed message read as feedback. When its words say whether the answer helped,
+    that is stored and replied to. But a message that asks for more ("great, another
+    one", "helpful! any more?") gets the next tip after a tip and more of the answer
+    otherwise, as "another" and "more" do; and a question ("is biotin useful?"), or a
+    message whose words do not rate the answer ("I knew that already"), is answered as a
+    question or follow-up. Neither keeps a rating."""
+    # Imported here: actions.answering imports this module (thanks that say an answer
+    # helped are feedback).
+    from actions.answering import QUESTION_OPENINGS, ActionTellMore, answer
+    from actions.tipping import last_was_tip, send_next_tip
+
+    text = tracker.latest_message.get("text") or ""
+    words = words_of(text)
+    if ASKING_WORDS & set(words):
+        if last_was_tip(tracker):
+            return send_next_tip(dispatcher, tracker, None)
+        return await ActionTellMore().run(dispatcher, tracker, domain)
+    helpful = typed_feedback(text)
+    asks = text.rstrip().endswith("?") or words[:1] in ([w] for w in QUESTION_OPENINGS)
+    if helpful is None or asks:
+        return answer(dispatcher, tracker)
+    return give_feedback(dispatcher, tracker, helpful)
+
+
 class ActionFeedback(Action):
     """'Helpful' / 'Not helpful', pressed or typed."""
 
@@ -153,19 +175,6 @@ class ActionFeedback(Action):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[EventType]:
-        # Imported here: actions.answering imports this module (thanks that say an
-        # answer helped are feedback).
-        from actions.answering import QUESTION_OPENINGS, answer, is_own_question
-
-        text = tracker.latest_message.get("text") or ""
-        if not text.startswith("/") and typed_feedback(text) is None:
-            # "Would a hair transplant help me?" read as feedback: a question, answered.
-            asks = text.rstrip().endswith("?") or words_of(text)[:1] in (
-                [w] for w in QUESTION_OPENINGS
-            )
-            if asks or is_own_question(tracker):
-                return answer(dispatcher, tracker)
-        helpful = helpful_from(tracker)
-        if helpful is None:
-            helpful = latest_intent(tracker) == INTENT_HELPFUL
-        return give_feedback(dispatcher, tracker, helpful)
+        if (tracker.latest_message.get("text") or "").startswith("/"):  # a button
+            return give_feedback(dispatcher, tracker, latest_intent(tracker) == INTENT_HELPFUL)
+        return await respond_to_typed_feedback(dispatcher, tracker, domain)

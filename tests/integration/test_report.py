@@ -4,7 +4,6 @@ opened in headless Chromium."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import os
 import subprocess
@@ -12,12 +11,12 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg2
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from scripts.servers import ROOT, Bot, running_bot
 from tests.integration.conftest import texts
+from tests.integration.test_store_outages import database  # noqa: F401
 from tests.integration.test_webchat import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -142,16 +141,10 @@ def test_the_page_renders_in_chromium_with_its_chart_and_the_declined_questions(
     assert outside == []  # nothing is fetched from anywhere
 
 
-@pytest.fixture
-def database(postgres: str) -> Iterator[str]:
-    name = f"osteo_report_{uuid.uuid4().hex[:12]}"
-    yield name
-    with contextlib.closing(psycopg2.connect(postgres)) as connection:
-        connection.autocommit = True
-        connection.cursor().execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-def test_the_report_reads_a_postgres_tracker_store(database: str, tmp_path: Path) -> None:
+def test_the_report_reads_a_postgres_tracker_store(
+    database: str,  # noqa: F811  (a database of its own, dropped afterwards)
+    tmp_path: Path,
+) -> None:
     env = {"TRACKER_STORE": "postgres", "POSTGRES_DB": database}
     question = "does minoxidil work?"
     with running_bot(env=env) as bot:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answering import ActionAnswer, ActionSmallTalk
@@ -16,7 +17,7 @@ from actions.feedback import (
     typed_feedback,
 )
 from rasa_patches.slash_commands import is_button_payload
-from tests.conftest import build_tracker
+from tests.conftest import PROJECT_DIR, build_tracker
 from tests.unit.test_actions import Conversation, TrackerFactory, after_answer, run
 
 QUESTION = "Can Fosamax cause hair loss?"
@@ -155,6 +156,34 @@ def test_typed_feedback_is_read_from_its_words(text: str, helpful: bool | None) 
     assert typed_feedback(text) is helpful
 
 
+def _examples(intent: str) -> list[str]:
+    nlu = yaml.safe_load((PROJECT_DIR / "data" / "nlu" / "feedback.yml").read_text("utf-8"))
+    [block] = [b for b in nlu["nlu"] if b["intent"] == intent]
+    return [line[2:] for line in block["examples"].splitlines() if line.startswith("- ")]
+
+
+@pytest.mark.parametrize(
+    ("intent", "helpful"), [("feedback_helpful", True), ("feedback_not_helpful", False)]
+)
+def test_every_training_example_of_feedback_reads_as_its_intent(intent: str, helpful: bool) -> None:
+    examples = _examples(intent)
+    assert len(examples) >= 20
+    assert [e for e in examples if typed_feedback(e) is not helpful] == []
+
+
+@pytest.mark.parametrize(
+    "text", ["that's not new to me", "I knew that already", "not that one", "hmm"]
+)
+def test_a_message_the_classifier_took_for_feedback_that_rates_nothing_is_not_stored(
+    text: str,
+) -> None:
+    replies, events = feedback_turn(
+        text, "feedback_not_helpful", answered(QUESTION, "bisphosphonates")
+    )
+    assert stored(events) is None
+    assert "utter_feedback_sorry" not in [m["response"] for m in replies]
+
+
 def test_words_override_a_wrong_guess_of_the_classifier() -> None:
     before = answered(QUESTION, "bisphosphonates")
     replies, events = feedback_turn("not helpful at all", "feedback_helpful", before)
@@ -168,6 +197,7 @@ def test_words_override_a_wrong_guess_of_the_classifier() -> None:
         ("does walking help my bones?", True, "utter_grounded_answer"),
         ("would a hair transplant help me?", False, "utter_decline"),
         ("would a hair transplant help me", False, "utter_decline"),
+        ("is ketoconazole shampoo useful for thinning hair?", False, "utter_partial_answer"),
     ],
 )
 def test_a_question_read_as_feedback_is_answered_as_a_question(
@@ -177,6 +207,32 @@ def test_a_question_read_as_feedback_is_answered_as_a_question(
     replies, events = feedback_turn(text, "feedback_helpful", earlier)
     assert stored(events) is None
     assert replies[-1]["response"] == reply
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("great, another one", "feedback_helpful"),
+        ("helpful! any more?", "feedback_helpful"),
+        ("nice, more?", "feedback_helpful"),
+        ("thanks, that helped. another tip?", "thank"),
+    ],
+)
+def test_a_rating_that_asks_for_another_tip_gets_it(text: str, intent: str) -> None:
+    before = answered(QUESTION, "bisphosphonates")
+    before["slots"]["answerability"] = {"outcome": "answer", "reason": "tip", "entry": None}
+    action = ActionSmallTalk() if intent == "thank" else ActionFeedback()
+    replies, events = feedback_turn(text, intent, before, action=action)
+    assert [m["response"] for m in replies][-1] == "utter_tip"
+    assert stored(events) is None
+
+
+def test_a_rating_that_asks_for_more_of_an_answer_gets_it() -> None:
+    replies, events = feedback_turn(
+        "great, tell me more", "feedback_helpful", answered(QUESTION, "bisphosphonates")
+    )
+    assert [m["response"] for m in replies] in (["utter_more"], ["utter_no_more"])
+    assert stored(events) is None
 
 
 @pytest.mark.parametrize(
