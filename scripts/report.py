@@ -42,6 +42,7 @@ from actions.concepts import load_vocabulary, words_of
 from actions.constants import INTENT_FALLBACK, SLOT_ANSWERABILITY
 from actions.feedback import SLOT_FEEDBACK
 from actions.knowledge import load_knowledge
+from actions.retrieval import STOPWORDS, stem
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "reports"
@@ -76,16 +77,6 @@ KIND_TITLES = {
 }
 TIPS_TOPIC = "lifestyle tips"
 OTHER_TOPIC = "other passages"
-
-# Words that carry no content when comparing wordings.
-STOPWORDS = frozenset(
-    """a an the and or but if of to in on at for with by from about as into is are was were
-    be been being am do does did doing have has had can could will would should shall may
-    might must i me my mine you your we our they them their it its this that these those
-    there here what which who whom whose when where why how any some much many more most
-    very so too just also not no yes please tell know want wondering question ask asking
-    hi hello thanks thank ok okay really get got""".split()  # noqa: SIM905
-)
 
 
 class StoreError(RuntimeError):
@@ -274,28 +265,16 @@ def topic_of(entry_id: str | None, decision: Mapping[str, Any] | None = None) ->
 # ---- Grouping similar wordings --------------------------------------------------------
 
 
-def lemma(word: str) -> str:
-    """A crude English lemma, enough to match "falls"/"falling"/"fall", "bones"/"bone"."""
-    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", "e"), ("s", "")):
-        if len(word) > len(suffix) + 2 and word.endswith(suffix):
-            stem = word[: -len(suffix)] + keep
-            if suffix in ("ing", "ed") and stem[-1] == stem[-2] and stem[-1] not in "lsz":
-                stem = stem[:-1]  # "stopped" → "stop", but "falling" → "fall"
-            if suffix == "es" and stem.endswith(("xe", "ze", "che", "she", "sse")):
-                stem = stem[:-1]  # "boxes" → "box", "classes" → "class"
-            return stem
-    return word
-
-
 def normalised(text: str) -> frozenset[str]:
     """What a wording is about: the concepts the bot reads in it (synonyms, brands and lay
     words as one name: "prednisone" and "steroids", "DEXA" and "bone density scan"),
-    without those that only frame a question, and the lemmas of its other content words."""
+    without those that only frame a question, and the stems of its other content words
+    (the retrieval's stemmer and stop words)."""
     vocabulary = load_vocabulary()
     terms = vocabulary.read(text)
     covered = {w for t in terms for w in words_of(t.text)}
     concepts = {f"~{t.concept}" for t in terms if vocabulary.kind(t.concept) not in FRAME_KINDS}
-    words = {lemma(w) for w in words_of(text) if w not in STOPWORDS and w not in covered}
+    words = {stem(w) for w in words_of(text) if w not in STOPWORDS and w not in covered}
     return frozenset(concepts | words)
 
 
