@@ -24,7 +24,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: install train run shell test unit lint types validate eval crossval bench clean \
-  telegram-webhook
+  telegram-webhook report
 
 install: $(INSTALLED) $(SPACY_MODEL)/meta.json $(LEXICON) $(WEBCHAT)
 
@@ -65,6 +65,12 @@ run: install $(MODEL)
 
 shell: install $(MODEL)
 	scripts/run.sh --shell
+
+# What went unanswered, and the answers' feedback, from the tracker store the bot uses
+# (TRACKER_STORE, TRACKER_SQLITE_DB, POSTGRES_*): reports/report.html and report.csv
+# (OUT=folder to write elsewhere). scripts/report.py.
+report: install
+	$(PY) -m scripts.report $(if $(OUT),--out $(OUT))
 
 # Register the Telegram webhook (only if not registered; FORCE=1 registers again).
 telegram-webhook: install

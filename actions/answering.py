@@ -54,6 +54,7 @@ from actions.constants import (
     UTTER_SOURCE,
     UTTER_UNCLEAR_SUBJECT,
 )
+from actions.feedback import respond_to_typed_feedback, thanks_say_it_helped
 from actions.knowledge import Entry, KnowledgeBase, Quote, load_knowledge
 from actions.language import in_other_language
 from actions.messages import (
@@ -384,6 +385,8 @@ class ActionSmallTalk(Action):
     ) -> list[EventType]:
         if is_own_question(tracker):
             return answer(dispatcher, tracker)
+        if thanks_say_it_helped(tracker):  # "thank you, that helps": feedback on the answer
+            return await respond_to_typed_feedback(dispatcher, tracker, domain)
         dispatcher.utter_message(response=SMALL_TALK.get(latest_intent(tracker) or "", UTTER_GREET))
         return []
 

@@ -35,6 +35,7 @@ from actions.constants import (
     UTTER_PARTIAL_ANSWER,
     UTTER_RETRIEVED,
 )
+from actions.feedback import feedback_buttons
 from actions.knowledge import Entry, KnowledgeBase, Quote
 from channels.article import article_link
 
@@ -164,7 +165,7 @@ def send_decision(
         return remembered
     events = disclaimer_once(tracker)
     entry = decision.entry
-    buttons = buttons_for(knowledge, entry.related) if entry else []
+    buttons = [*(buttons_for(knowledge, entry.related) if entry else []), *feedback_buttons()]
     shown = list(decision.quotes)
     if decision.reason == ATTRIBUTION:
         assert entry is not None

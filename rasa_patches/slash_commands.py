@@ -3,10 +3,10 @@
 Rasa reads any message that starts with "/" as an intent ("/restart" restarts the
 conversation without a word, "/greet" skips the classifier). A user who types
 "/restart" or "/ask_calcium_amount" gets no reply or an answer they did not ask for.
-Our buttons send "/ask_…" payloads (domain.yml, actions/messages.py) and the channels
-send "/greet" (Telegram's /start), "/non_text_message" and "/message_too_long" on the
-user's behalf, so exactly those stay commands; every other message is classified as the
-text it is.
+Our buttons send "/ask_…" and "/feedback_…" payloads (domain.yml, actions/messages.py)
+and the channels send "/greet" (Telegram's /start), "/non_text_message" and
+"/message_too_long" on the user's behalf, so exactly those stay commands; every other
+message is classified as the text it is.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from rasa.shared.nlu.training_data.message import Message
 
 # A button's payload ("/" and an intent that asks something) or a channel's, and
 # nothing else.
-BUTTON_PAYLOAD = re.compile(r"/(?:ask_[a-z_]+|greet|non_text_message|message_too_long)")
+BUTTON_PAYLOAD = re.compile(
+    r"/(?:ask_[a-z_]+|feedback_(?:not_)?helpful|greet|non_text_message|message_too_long)"
+)
 
 _unpack = YAMLStoryReader.unpack_regex_message
 

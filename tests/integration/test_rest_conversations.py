@@ -41,6 +41,8 @@ def test_a_question_gets_one_message_with_the_answer_quote_and_a_link_to_the_sec
     assert [b["payload"] for b in replies[0]["buttons"]] == [
         "/ask_why_together",
         "/ask_bisphosphonates",
+        "/feedback_helpful",
+        "/feedback_not_helpful",
     ]
 
 

@@ -198,8 +198,10 @@ def test_a_dm_gets_a_grounded_answer_with_block_kit_buttons(
     assert [(b["type"], b["value"]) for b in actions["elements"]] == [
         ("button", "/ask_why_together"),
         ("button", "/ask_bisphosphonates"),
+        ("button", "/feedback_helpful"),
+        ("button", "/feedback_not_helpful"),
     ]
-    assert len({b["action_id"] for b in actions["elements"]}) == 2
+    assert len({b["action_id"] for b in actions["elements"]}) == 4
 
 
 def test_an_answer_is_one_mrkdwn_message_with_a_quote_line_and_a_link_to_the_section(

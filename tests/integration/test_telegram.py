@@ -178,6 +178,8 @@ def test_the_answer_buttons_arrive_as_an_inline_keyboard(answered: Call) -> None
     assert [[b["callback_data"] for b in row] for row in rows] == [
         ["/ask_why_together"],
         ["/ask_bisphosphonates"],
+        ["/feedback_helpful"],
+        ["/feedback_not_helpful"],
     ]
     assert all(b["text"] for row in rows for b in row)
 

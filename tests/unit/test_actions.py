@@ -126,6 +126,8 @@ def test_a_yes_no_question_its_entry_answers_gets_the_verdict_quote_and_section(
     assert [b["payload"] for b in message["buttons"]] == [
         "/ask_glucocorticoids",
         "/ask_hrt_antiestrogen",
+        "/feedback_helpful",
+        "/feedback_not_helpful",
     ]
     assert conversation.slots["last_entry"] == "bisphosphonates"
     assert conversation.slots["answerability"]["outcome"] == "answer"
