@@ -475,11 +475,20 @@ def _is_drug(vocabulary: Vocabulary, concept: str) -> bool:
 def names_something(question: Question, vocabulary: Vocabulary, plain: bool = False) -> bool:
     """Whether a message names something the article could be about (a subject, a
     condition, a part of the body), or with `plain`, any thing at all ("fingernails"),
-    a food or where a nutrient comes from ("I hate milk"): "tell me more about calcium"
-    is a question of its own, "tell me more" is not."""
+    a group of people ("what about for men?"), a food or where a nutrient comes from ("I
+    hate milk"): "tell me more about calcium" is a question of its own, "tell me more" is
+    not."""
     return any(
         _kind(vocabulary, t.concept) in TOPIC_KINDS + PART_KINDS
-        or (plain and t.asks and (not _kind(vocabulary, t.concept) or t.concept in _WHERE_FROM))
+        or (
+            plain
+            and t.asks
+            and (
+                not _kind(vocabulary, t.concept)
+                or t.concept in _WHERE_FROM
+                or _kind(vocabulary, t.concept) == "population"
+            )
+        )
         for t in question.context + question.terms
     )
 

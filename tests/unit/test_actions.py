@@ -192,6 +192,18 @@ def test_an_off_topic_request_is_told_what_the_bot_covers(
     assert conversation.slots["answerability"]["reason"] == "off_topic"
 
 
+def test_a_follow_up_about_a_group_classified_as_what_can_you_do_is_answered(
+    conversation: Conversation,
+) -> None:
+    conversation.turn(
+        ActionAnswer(), "could alendronate make my hair fall out?", "ask_bisphosphonates"
+    )
+    messages = conversation.turn(ActionListTopics(), "what about for men", "ask_capabilities")
+
+    assert responses(messages) == ["utter_partial_answer"]
+    assert "men" in messages[0]["uncovered"]
+
+
 def test_an_off_topic_guess_that_names_a_covered_subject_is_not_off_topic(
     conversation: Conversation,
 ) -> None:
