@@ -15,7 +15,7 @@ message against the length of its conversation (scripts/bench_length.py) and two
 processes against one behind a loopback balancer (scripts/bench_scale_out.py).
 
 Run: python -m scripts.bench [--sequential 500] [--messages 256]   (or `make bench`)
-     python -m scripts.bench --part tensorflow|length|scale-out   (that section alone,
+     python -m scripts.bench --part tensorflow|length|scale-out|quality   (that section alone,
      rewritten in place)
 """
 
@@ -456,7 +456,7 @@ def write_report(
             f"time over its own kept-alive connection, a new conversation every "
             f"{CONVERSATION_TURNS} messages.",
             "",
-            "## Answer quality (issue 9)",
+            QUALITY_HEADING,
             "",
             *quality_section(ours),
             "",
@@ -505,6 +505,21 @@ def plot(ours: Result, stock: Result) -> None:
     fig.savefig(ROOT / "benchmarks.png", dpi=100)
 
 
+QUALITY_HEADING = "## Answer quality (issue 9)"
+
+
+def quality_part(args: argparse.Namespace) -> tuple[str, list[str]]:
+    """Every question set asked of the bot as it is, without the speed measurements."""
+    ours = Result("ours")
+    with running_bot(timeout=300) as bot:
+        knowledge = load_knowledge()
+        judge = Judge.for_project(knowledge)
+        for questions_set in question_sets("all", knowledge):
+            report = evaluate(bot.send, questions_set, judge)
+            ours.quality[report.name] = report.figures()
+    return QUALITY_HEADING, quality_section(ours)
+
+
 def tensorflow_part(args: argparse.Namespace) -> tuple[str, list[str]]:
     variants, floor = bench_tensorflow.measure(args.sequential)
     return TENSORFLOW_HEADING, bench_tensorflow.section(variants, floor, args.sequential)
@@ -528,6 +543,11 @@ PARTS: dict[str, Callable[[argparse.Namespace], tuple[str, list[str]]]] = {
     "length": length_part,
     "scale-out": scale_out_part,
 }
+# Sections that a full run writes itself, and that can also be measured alone.
+ALONE: dict[str, Callable[[argparse.Namespace], tuple[str, list[str]]]] = {
+    **PARTS,
+    "quality": quality_part,
+}
 
 
 def main() -> None:
@@ -536,14 +556,14 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=256, help="per concurrency level")
     parser.add_argument(
         "--part",
-        choices=("all", *PARTS),
+        choices=("all", *ALONE),
         default="all",
         help="one section only, measured and rewritten in place",
     )
     args = parser.parse_args()
     started = time.monotonic()
     if args.part != "all":
-        heading, lines = PARTS[args.part](args)
+        heading, lines = ALONE[args.part](args)
         stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         lines = [*lines, "", f"(Measured on {stamp}, {machine()}.)"]
         bench_tensorflow.splice(lines, heading, ROOT / "BENCHMARKS.md")

@@ -95,6 +95,10 @@ def command_line(pid: int) -> str:
     return raw.replace(b"\0", b" ").decode("utf-8", errors="replace").strip()
 
 
+# The conversation wait_for_reply holds with a starting bot (left out of `make report`).
+PROBE_SENDER = "__startup_probe__"
+
+
 def wait_for_reply(url: str, process: subprocess.Popen, timeout: float) -> None:
     """Poll until the bot answers a real message through the action server."""
     deadline = time.monotonic() + timeout
@@ -104,7 +108,7 @@ def wait_for_reply(url: str, process: subprocess.Popen, timeout: float) -> None:
         with contextlib.suppress(requests.RequestException):
             reply = requests.post(
                 f"{url}/webhooks/rest/webhook",
-                json={"sender": "__startup_probe__", "message": "/ask_causal_link"},
+                json={"sender": PROBE_SENDER, "message": "/ask_causal_link"},
                 timeout=5,
             )
             if reply.ok and any("Source:" in m.get("text", "") for m in reply.json()):

@@ -77,9 +77,11 @@ def _converse(bot: Bot, responses: dict[str, str]) -> None:
     assert sorry == responses["utter_feedback_sorry"]
     assert "doctor" in sorry
 
-    # Declined, twice in similar words, and off-topic.
-    for question in DECLINED:
+    # Declined, twice in similar words, and off-topic (told what the bot covers).
+    for question in DECLINED[:2]:
         assert responses["utter_decline"] in texts(bot.send(new_sender(), question))
+    off_topic = responses["utter_off_topic"].split("{")[0]
+    assert texts(bot.send(new_sender(), DECLINED[2])).startswith(off_topic)
 
     # Feedback with nothing before it.
     reply = texts(bot.send(new_sender(), "/feedback_not_helpful"))
@@ -105,6 +107,7 @@ def test_the_csv_lists_declined_questions_grouped_and_partial_answers(report_fil
     assert minoxidil["conversations"] == "2"
     assert minoxidil["reasons"]
     assert declined[DECLINED[2].lower()]["count"] == "1"
+    assert declined[DECLINED[2].lower()]["reasons"].startswith("off_topic")
     assert any(r["kind"] == "partial" and PARTIAL in r["question"] for r in table)
 
 

@@ -136,6 +136,8 @@ def test_an_answer_is_one_event_in_markdown_with_its_buttons_and_no_custom_paylo
     assert [r["payload"] for r in event["quick_replies"]] == [
         "/ask_why_together",
         "/ask_bisphosphonates",
+        "/feedback_helpful",
+        "/feedback_not_helpful",
     ]
 
 

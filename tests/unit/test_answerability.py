@@ -221,6 +221,8 @@ def test_a_question_the_article_does_not_answer_is_never_answered(ask: Any, ques
         ("where do i get calcium if i dont eat cheese or drink milk", {"calcium"}),
         ("what can we do for his bones at home", {"what_can_i_do", "exercise"}),
         ("Can I get calcium from spinach and kale type greens?", {"calcium"}),
+        ("Tell me what kicks off the growth phase of hair.", {"vitamin_d_link"}),
+        ("what plays a role in initiating the anagen phase?", {"vitamin_d_link"}),
         ("Can being short on vitamin D stop my hair from growing properly?", {"vitamin_d_link"}),
         ("Do those anti-inflammatory steroid tablets eat away at your bones?", {"glucocorticoids"}),
         (

@@ -25,6 +25,7 @@ from scripts.report import (
     group_turns,
     turns_and_feedback,
 )
+from scripts.servers import PROBE_SENDER
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DAY = 86_400.0
@@ -297,6 +298,19 @@ def test_the_csv_has_one_row_per_group_with_its_counts_reasons_and_times(tmp_pat
     assert declined["last seen"] == "2026-05-29 20:26 UTC"
     assert partial["reasons"] == "partial:outcome (acne) ×1"
     assert result["counts"]["rated helpful"] == 1
+
+
+def test_the_harness_start_up_check_is_not_counted(tmp_path: Path) -> None:
+    probe = [
+        (PROBE_SENDER, user("does minoxidil work?", T0)),
+        (PROBE_SENDER, decision("decline", "not_covered:treatment")),
+    ]
+    db = _store(tmp_path / "rasa.db", [*probe, *EVENTS])
+    result = report.report(tmp_path / "out", env={"TRACKER_SQLITE_DB": str(db)})
+
+    with result["csv"].open(encoding="utf-8") as rows:
+        declined = next(csv.DictReader(rows))
+    assert (declined["count"], declined["conversations"]) == ("2", "2")
 
 
 def test_the_page_holds_everything_itself_and_shows_user_text_as_text(tmp_path: Path) -> None:
