@@ -464,6 +464,13 @@ def test_a_follow_up_leans_on_the_question_before_it(
         (("what are bisphosphonates", "do they cause jaw problems?"), "jaw"),
         (("does menopause cause hair loss", "what about in men?"), "men"),
         (("is hair loss a skin condition", "is it catching?"), "catching"),
+        (
+            (
+                "does osteoporosis make your hair fall out",
+                "will my hair grow back once my bones are treated",
+            ),
+            "hair grow back",
+        ),
         (("how much calcium do adults need", "I'm lactose intolerant"), None),
     ],
 )
