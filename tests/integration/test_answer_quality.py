@@ -17,24 +17,24 @@ from scripts.servers import Bot
 
 # Sealed set: never lower these; raise them when the code does better.
 FLOORS = {
-    "in_scope_correct": 0.942,
-    "in_scope_wrongly_declined_max": 0.033,
-    "out_of_scope_declined": 0.955,
+    "in_scope_correct": 0.945,
+    "in_scope_wrongly_declined_max": 0.03,
+    "out_of_scope_declined": 0.96,
     "near_miss_declined": 0.958,
     "follow_up_turns_correct": 0.935,
 }
 # Development sets: (in-scope correct, wrongly declined at most, out-of-scope declined,
 # follow-up turns correct).
 DEV_FLOORS = {
-    "heldout": (0.975, 0.015, 0.99, 0.98),
-    "dev2": (0.96, 0.015, 0.99, 0.975),
-    "dev3": (0.93, 0.035, 0.99, 0.92),
-    "dev4": (0.97, 0.01, 0.98, 0.93),
-    "dev5": (0.93, 0.025, 0.99, 0.92),
-    "dev6": (0.95, 0.025, 0.98, 0.91),
-    "dev7": (0.85, 0.065, 0.975, 0.86),
-    "dev8": (0.925, 0.04, 0.99, 0.895),
-    "dev9": (0.91, 0.035, 0.98, 0.795),
+    "heldout": (0.98, 0.01, 0.99, 0.98),
+    "dev2": (0.965, 0.01, 0.99, 0.975),
+    "dev3": (0.935, 0.03, 0.99, 0.92),
+    "dev4": (0.975, 0.01, 0.98, 0.93),
+    "dev5": (0.94, 0.02, 0.99, 0.92),
+    "dev6": (0.955, 0.025, 0.98, 0.91),
+    "dev7": (0.9, 0.03, 0.975, 0.87),
+    "dev8": (0.94, 0.025, 0.99, 0.895),
+    "dev9": (0.925, 0.025, 0.99, 0.83),
 }
 
 
