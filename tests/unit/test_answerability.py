@@ -457,6 +457,18 @@ def test_a_follow_up_leans_on_the_question_before_it(
         assert decision.lead == lead
 
 
+@pytest.mark.parametrize("follow", ["how can I reduce it", "how do i bring it down"])
+def test_how_to_bring_down_what_was_asked_about_gets_the_sentence_on_addressing_it(
+    ask: Any, follow: str
+) -> None:
+    decision = ask("can inflammation cause osteoporosis", follow)
+
+    assert decision.outcome == ANSWER
+    assert any(
+        q.text.startswith("Addressing this underlying inflammatory") for q in decision.quotes
+    )
+
+
 @pytest.mark.parametrize(
     ("turns", "words"),
     [
