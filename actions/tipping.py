@@ -45,8 +45,14 @@ def send_next_tip(
     knowledge = load_knowledge()
     tips = knowledge.tips
     given = list(tracker.get_slot(SLOT_TIPS_GIVEN) or [])
-    # A tip whose sentence the last answer quoted would say nothing new.
-    shown = set(tracker.get_slot(SLOT_LAST_QUOTES) or [])
+    # A tip whose sentence an answer in this conversation quoted would say nothing new.
+    shown = set(tracker.get_slot(SLOT_LAST_QUOTES) or []).union(
+        *(
+            e.get("value") or []
+            for e in tracker.events
+            if e.get("event") == "slot" and e.get("name") == SLOT_LAST_QUOTES
+        )
+    )
     quoted = [tip.id for tip in tips if tip.quote.text in shown and tip.id not in given]
     vocabulary = load_vocabulary()
     if question is None:

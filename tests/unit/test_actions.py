@@ -492,6 +492,27 @@ def test_tips_never_repeat_and_then_run_out(conversation: Conversation) -> None:
     assert responses(after) == ["utter_no_more_tips"]
 
 
+def test_a_tip_skips_a_sentence_an_earlier_answer_of_the_conversation_quoted(
+    make_tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    # "best food for bones?" quoted the calcium sentence, then "what about protein?".
+    tracker = make_tracker(
+        "any other tips?",
+        "ask_tip",
+        last_quotes=["Adequate intake of calcium and protein is foundational."],
+    )
+    tracker.events = [
+        {"event": "slot", "name": "last_quotes", "value": [CALCIUM]},
+        {"event": "slot", "name": "last_quotes", "value": tracker.get_slot("last_quotes")},
+    ]
+    dispatcher = CollectingDispatcher()
+    run(ActionGiveTip(), dispatcher, tracker, domain)
+
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_tip"
+    assert message["quote"] != CALCIUM
+
+
 def test_an_exercise_tip_quotes_the_exercise_sentence(conversation: Conversation) -> None:
     messages = conversation.turn(ActionGiveTip(), "a tip for exercise", "ask_tip")
 
