@@ -64,6 +64,7 @@ from actions.messages import (
     last_quotes,
     latest_intent,
     send_decision,
+    slot_history,
     titles,
 )
 from actions.retrieval import load_index
@@ -118,11 +119,7 @@ def _classified(tracker: Tracker, intents: Sequence[str], confidence: float) -> 
 def _earlier_subjects(tracker: Tracker) -> list[str]:
     """The subjects of the entries answered from in this conversation, latest first."""
     entries = load_knowledge().entries
-    answered = [
-        e.get("value")
-        for e in reversed(tracker.events)
-        if e.get("event") == "slot" and e.get("name") == SLOT_LAST_ENTRY
-    ]
+    answered = slot_history(tracker, SLOT_LAST_ENTRY)[::-1]
     return [c for e in answered if e in entries for c in entries[e].subjects[:1]]
 
 

@@ -44,6 +44,13 @@ def latest_intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
+def slot_history(tracker: Tracker, name: str) -> list[Any]:
+    """Every value the conversation's events set slot `name` to, oldest first."""
+    return [
+        e.get("value") for e in tracker.events if e.get("event") == "slot" and e.get("name") == name
+    ]
+
+
 def intent_ranking(tracker: Tracker) -> list[tuple[str, float]]:
     """The classifier's ranking of the latest message: (intent, confidence), best first."""
     ranking = tracker.latest_message.get("intent_ranking") or []

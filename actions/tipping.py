@@ -28,7 +28,7 @@ from actions.constants import (
     UTTER_TIP,
 )
 from actions.knowledge import load_knowledge
-from actions.messages import cite, disclaimer_once, quoted_list
+from actions.messages import cite, disclaimer_once, quoted_list, slot_history
 
 
 def last_was_tip(tracker: Tracker) -> bool:
@@ -47,11 +47,7 @@ def send_next_tip(
     given = list(tracker.get_slot(SLOT_TIPS_GIVEN) or [])
     # A tip whose sentence an answer in this conversation quoted would say nothing new.
     shown = set(tracker.get_slot(SLOT_LAST_QUOTES) or []).union(
-        *(
-            e.get("value") or []
-            for e in tracker.events
-            if e.get("event") == "slot" and e.get("name") == SLOT_LAST_QUOTES
-        )
+        *(quotes or [] for quotes in slot_history(tracker, SLOT_LAST_QUOTES))
     )
     quoted = [tip.id for tip in tips if tip.quote.text in shown and tip.id not in given]
     vocabulary = load_vocabulary()
