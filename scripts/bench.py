@@ -234,6 +234,16 @@ def profile(bot: Bot, texts: list[str], seconds: int = 10) -> dict[str, float]:
     return {part: 100 * n / total for part, n in sorted(parts.items(), key=lambda p: -p[1])}
 
 
+def ask_question_sets(bot: Bot, result: Result) -> None:
+    """Every question set asked of `bot`, its figures kept in `result.quality`."""
+    knowledge = load_knowledge()
+    judge = Judge.for_project(knowledge)
+    for questions_set in question_sets("all", knowledge):
+        report = evaluate(bot.send, questions_set, judge)
+        result.quality[report.name] = report.figures()
+        print(f"[{result.name}] {report.summary().splitlines()[0]}", flush=True)
+
+
 def measure(
     name: str, config: Path, args: argparse.Namespace, workdir: Path, env: dict[str, str]
 ) -> Result:
@@ -244,12 +254,7 @@ def measure(
     texts = questions()
     with running_bot(env={"RASA_MODEL": str(model), **env}, timeout=300) as bot:
         result.first_reply_seconds = bot.first_reply_seconds
-        knowledge = load_knowledge()
-        judge = Judge.for_project(knowledge)
-        for questions_set in question_sets("all", knowledge):
-            report = evaluate(bot.send, questions_set, judge)
-            result.quality[report.name] = report.figures()
-            print(f"[{name}] {report.summary().splitlines()[0]}", flush=True)
+        ask_question_sets(bot, result)
         result.latency_ms = sequential(bot, texts, args.sequential)
         result.rss_mb = rss_mb(bot)
         for users in USERS:
@@ -512,11 +517,7 @@ def quality_part(args: argparse.Namespace) -> tuple[str, list[str]]:
     """Every question set asked of the bot as it is, without the speed measurements."""
     ours = Result("ours")
     with running_bot(timeout=300) as bot:
-        knowledge = load_knowledge()
-        judge = Judge.for_project(knowledge)
-        for questions_set in question_sets("all", knowledge):
-            report = evaluate(bot.send, questions_set, judge)
-            ours.quality[report.name] = report.figures()
+        ask_question_sets(bot, ours)
     return QUALITY_HEADING, quality_section(ours)
 
 
