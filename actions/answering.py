@@ -7,7 +7,9 @@ sends it with `actions.messages.send_decision`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -36,6 +38,7 @@ from actions.answerability import (
 from actions.concepts import Vocabulary, load_vocabulary, words_of
 from actions.constants import (
     FOLLOW_UP_INTENTS,
+    INTENT_GREET,
     INTENT_OFF_TOPIC,
     INTENT_OUT_OF_SCOPE,
     SLOT_ANSWERABILITY,
@@ -51,10 +54,15 @@ from actions.constants import (
     UTTER_NO_MORE,
     UTTER_NOTHING_YET,
     UTTER_PERSONAL_ADVICE,
+    UTTER_PERSONAL_ADVICE_ONLY,
     UTTER_SOURCE,
     UTTER_UNCLEAR_SUBJECT,
 )
-from actions.feedback import respond_to_typed_feedback, thanks_say_it_helped
+from actions.feedback import (
+    feedback_buttons,
+    respond_to_typed_feedback,
+    thanks_say_it_helped,
+)
 from actions.knowledge import Entry, KnowledgeBase, Quote, load_knowledge
 from actions.language import in_other_language
 from actions.messages import (
@@ -63,12 +71,14 @@ from actions.messages import (
     intent_ranking,
     last_quotes,
     latest_intent,
+    preface,
     send_decision,
     slot_history,
     titles,
 )
 from actions.retrieval import load_index
 from actions.tipping import last_was_tip, send_next_tip
+from channels.responses import response
 
 # The classifier's best guesses are candidates down to this confidence.
 GUESS_CONFIDENCE = 0.05
@@ -81,6 +91,9 @@ TIP_WORDS = frozenset(
 QUESTION_OPENINGS = frozenset(
     "what why how which who when where does do is are can could will would".split()  # noqa: SIM905
 )
+# The widget's settings, and the channel its messages come through (channels/webchat.py).
+WIDGET_SETTINGS = Path(__file__).resolve().parent.parent / "web" / "widget.json"
+WIDGET_CHANNEL = "socketio"
 # A message the classifier is this sure is off-topic is not read as a follow-up.
 OFF_TOPIC_CONFIDENCE = 0.8
 # A decline for a message at least this surely off-topic says what the bot covers instead.
@@ -273,7 +286,7 @@ def tell_more(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventT
     if not candidates:
         dispatcher.utter_message(response=UTTER_NO_MORE, buttons=buttons)
         return []
-    cite(dispatcher, UTTER_MORE, candidates, buttons=buttons)
+    cite(dispatcher, UTTER_MORE, candidates, buttons=[*buttons, *feedback_buttons()])
     return [
         SlotSet(SLOT_MORE_SHOWN, True),
         SlotSet(SLOT_LAST_QUOTES, [q.text for q in candidates]),
@@ -350,7 +363,6 @@ class ActionPersonalAdvice(Action):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[EventType]:
-        dispatcher.utter_message(response=UTTER_PERSONAL_ADVICE)
         knowledge, vocabulary = load_knowledge(), load_vocabulary()
         own = question_of(tracker, knowledge, vocabulary)
         question = in_context(tracker, own, vocabulary)
@@ -359,7 +371,9 @@ class ActionPersonalAdvice(Action):
             own, question, knowledge, vocabulary, load_index(), preferred, confidence, advice=True
         )
         if decision.quotes:
-            return send_decision(dispatcher, tracker, knowledge, decision, question)
+            opening = preface(UTTER_PERSONAL_ADVICE)
+            return send_decision(dispatcher, tracker, knowledge, decision, question, opening)
+        dispatcher.utter_message(response=UTTER_PERSONAL_ADVICE_ONLY)
         return [
             SlotSet(SLOT_ANSWERABILITY, decision.record()),
             SlotSet(SLOT_LAST_QUESTION, question.record()),
@@ -384,8 +398,28 @@ class ActionSmallTalk(Action):
             return answer(dispatcher, tracker)
         if thanks_say_it_helped(tracker):  # "thank you, that helps": feedback on the answer
             return await respond_to_typed_feedback(dispatcher, tracker, domain)
-        dispatcher.utter_message(response=SMALL_TALK.get(latest_intent(tracker) or "", UTTER_GREET))
+        intent = latest_intent(tracker) or ""
+        welcome = widget_welcome(tracker) if intent == INTENT_GREET else None
+        if welcome:  # the site owner's words, from a file they edit: no domain response
+            dispatcher.utter_message(text=welcome, buttons=list(response(UTTER_GREET)["buttons"]))
+            return []
+        dispatcher.utter_message(response=SMALL_TALK.get(intent, UTTER_GREET))
         return []
+
+
+def widget_welcome(tracker: Tracker) -> str | None:
+    """The widget's greeting, `welcome` in web/widget.json, for a greeting that came
+    through the widget: read at every greeting, so that a site owner's edit shows on
+    the next visit without a retrain. None on other channels, or when it is unset or the
+    file unreadable (utter_greet of domain.yml is then sent)."""
+    if tracker.get_latest_input_channel() != WIDGET_CHANNEL:
+        return None
+    try:
+        settings = json.loads(WIDGET_SETTINGS.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    welcome = settings.get("welcome") if isinstance(settings, dict) else None
+    return welcome.strip() if isinstance(welcome, str) and welcome.strip() else None
 
 
 class ActionListTopics(Action):

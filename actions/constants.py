@@ -18,6 +18,7 @@ INTENT_FOLLOWUP = "ask_followup"
 FOLLOW_UP_INTENTS = (INTENT_WHAT_ABOUT, INTENT_HOW_MUCH, INTENT_FOLLOWUP)
 INTENT_OUT_OF_SCOPE = "out_of_scope"
 INTENT_OFF_TOPIC = "off_topic"
+INTENT_GREET = "greet"
 INTENT_FALLBACK = "nlu_fallback"
 
 # Responses
@@ -33,6 +34,7 @@ UTTER_SOURCE = "utter_source"
 UTTER_DECLINE = "utter_decline"
 UTTER_OFF_TOPIC = "utter_off_topic"
 UTTER_PERSONAL_ADVICE = "utter_personal_advice"
+UTTER_PERSONAL_ADVICE_ONLY = "utter_personal_advice_only"
 UTTER_TIP = "utter_tip"
 UTTER_NO_MORE_TIPS = "utter_no_more_tips"
 UTTER_NO_TIP_FOR = "utter_no_tip_for"
@@ -47,7 +49,7 @@ UTTER_IAMABOT = "utter_iamabot"
 
 # Small talk: the reply to each intent (action_small_talk).
 SMALL_TALK = {
-    "greet": UTTER_GREET,
+    INTENT_GREET: UTTER_GREET,
     "goodbye": UTTER_GOODBYE,
     "thank": UTTER_YOU_ARE_WELCOME,
     "bot_challenge": UTTER_IAMABOT,

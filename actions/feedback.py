@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import functools
 import re
-from pathlib import Path
 from typing import Any
 
-import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -22,8 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.concepts import words_of
 from actions.constants import SLOT_ANSWERABILITY
 from actions.knowledge import load_knowledge
-
-DOMAIN_FILE = Path(__file__).resolve().parent.parent / "domain.yml"
+from channels.responses import response
 
 SLOT_FEEDBACK = "feedback"
 INTENT_HELPFUL = "feedback_helpful"
@@ -71,9 +68,7 @@ def typed_feedback(text: str) -> bool | None:
 @functools.cache
 def feedback_buttons() -> tuple[dict[str, Any], ...]:
     """The "Helpful" / "Not helpful" buttons, as domain.yml words them."""
-    domain = yaml.safe_load(DOMAIN_FILE.read_text("utf-8"))
-    variants = domain["responses"][UTTER_FEEDBACK_BUTTONS]
-    return tuple(dict(button) for button in variants[0]["buttons"])
+    return tuple(dict(button) for button in response(UTTER_FEEDBACK_BUTTONS)["buttons"])
 
 
 def answered_question(tracker: Tracker) -> str | None:

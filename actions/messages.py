@@ -38,6 +38,7 @@ from actions.constants import (
 from actions.feedback import feedback_buttons
 from actions.knowledge import Entry, KnowledgeBase, Quote
 from channels.article import article_link
+from channels.responses import response
 
 
 def latest_intent(tracker: Tracker) -> str | None:
@@ -93,18 +94,29 @@ def cite(
     quotes: Iterable[Quote],
     lead: str | None = None,
     buttons: list[dict[str, Any]] | None = None,
+    preface: str = "",
     **variables: Any,
 ) -> None:
     """One message: `response` filled with `variables` and the citation of `quotes`,
-    with the answer's parts (`lead` is its answer line) as `custom` data."""
+    with the answer's parts (`lead` is its answer line) as `custom` data. `preface`
+    opens the message (see `preface`)."""
     cited = citation(quotes)
     dispatcher.utter_message(
         response=response,
         buttons=buttons or [],
         json_message=answer_parts(lead, cited),
+        preface=preface,
         **variables,
         **cited,
     )
+
+
+def preface(name: str, **variables: Any) -> str:
+    """Response `name`'s words, filled with `variables`, to open an answer's message (the
+    `{preface}` of the responses that quote the article): the refusal of personal advice
+    before the general information, "no tip about that" before the tip given instead.
+    One message, so that on a phone the two cannot be read apart."""
+    return str(response(name)["text"]).format(**variables) + "\n\n"
 
 
 def titles(knowledge: KnowledgeBase) -> str:
@@ -156,10 +168,12 @@ def send_decision(
     knowledge: KnowledgeBase,
     decision: Decision,
     question: Question | None = None,
+    opening: str = "",
 ) -> list[EventType]:
     """Send what the answerability decision chose, and remember it: the entry and the
     sentences shown (for "tell me more" and "where does it say that?"), the question (for
-    follow-ups) and the decision with its reason (for the report of unanswered questions)."""
+    follow-ups) and the decision with its reason (for the report of unanswered questions).
+    `opening` (a `preface`) goes in front of a quoted answer."""
     remembered: list[EventType] = [SlotSet(SLOT_ANSWERABILITY, decision.record())]
     if question is not None:
         record = answerability.remembered(question, decision, load_vocabulary())
@@ -179,6 +193,8 @@ def send_decision(
         each = (entry, *decision.also)
         dispatcher.utter_message(
             response=UTTER_ATTRIBUTION,
+            preface=opening,
+            buttons=buttons,
             entries="\n\n".join(attribution_entry(e) for e in each),
             json_message=answer_parts(
                 None,
@@ -195,16 +211,24 @@ def send_decision(
             UTTER_PARTIAL_ANSWER,
             decision.quotes,
             buttons=buttons,
+            preface=opening,
             uncovered=quoted_list(decision.uncovered),
             topic=entry.topic,
         )
     elif entry is None:
-        cite(dispatcher, UTTER_RETRIEVED, decision.quotes)
+        cite(dispatcher, UTTER_RETRIEVED, decision.quotes, buttons=buttons, preface=opening)
     elif decision.lead in (VERDICT, SUMMARY):
         lead = lead_text(entry, decision.lead)
-        cite(dispatcher, UTTER_ANSWER, decision.quotes, lead, buttons, answer=lead)
+        cite(dispatcher, UTTER_ANSWER, decision.quotes, lead, buttons, opening, answer=lead)
     else:
-        cite(dispatcher, UTTER_NEUTRAL_ANSWER, decision.quotes, buttons=buttons, topic=entry.topic)
+        cite(
+            dispatcher,
+            UTTER_NEUTRAL_ANSWER,
+            decision.quotes,
+            buttons=buttons,
+            preface=opening,
+            topic=entry.topic,
+        )
     return [
         *events,
         *remembered,

@@ -27,8 +27,9 @@ from actions.constants import (
     UTTER_NO_TIP_FOR,
     UTTER_TIP,
 )
+from actions.feedback import feedback_buttons
 from actions.knowledge import load_knowledge
-from actions.messages import cite, disclaimer_once, quoted_list, slot_history
+from actions.messages import cite, disclaimer_once, preface, quoted_list, slot_history
 
 
 def last_was_tip(tracker: Tracker) -> bool:
@@ -67,12 +68,11 @@ def send_next_tip(
             dispatcher.utter_message(response=UTTER_NO_MORE_TIPS)
         return record
     events = disclaimer_once(tracker)
+    opening = ""
     if decision.uncovered:
-        dispatcher.utter_message(
-            response=UTTER_NO_TIP_FOR, uncovered=quoted_list(decision.uncovered)
-        )
+        opening = preface(UTTER_NO_TIP_FOR, uncovered=quoted_list(decision.uncovered))
     tip = decision.tip
-    cite(dispatcher, UTTER_TIP, [tip.quote], tip.tip, tip=tip.tip)
+    cite(dispatcher, UTTER_TIP, [tip.quote], tip.tip, [*feedback_buttons()], opening, tip=tip.tip)
     # Follow-ups ("I'm vegan", "where does it say that?") lean on the tip's sentence and
     # the entry that quotes it.
     entry = knowledge.entry_quoting(tip.quote)

@@ -12,24 +12,20 @@ from __future__ import annotations
 import logging
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 from rasa.core.channels.channel import UserMessage
+
+from channels.responses import response
 
 logger = logging.getLogger(__name__)
 
-DOMAIN_FILE = Path(__file__).resolve().parent.parent / "domain.yml"
 RESPONSE = "utter_having_trouble"
 
 
-@cache
 def trouble_text() -> str:
     """The domain's words for a message that could not be handled (read once)."""
-    domain = yaml.safe_load(DOMAIN_FILE.read_text("utf-8"))
-    return str(domain["responses"][RESPONSE][0]["text"])
+    return str(response(RESPONSE)["text"])
 
 
 Handler = Callable[[UserMessage], Awaitable[Any]]

@@ -62,7 +62,7 @@ DECLINE_RESPONSES = ("utter_decline", "utter_unclear_subject", "utter_off_topic"
 # Responses whose opening marks "the article doesn't say that; here is what it says".
 PARTIAL_RESPONSES = ("utter_partial_answer", "utter_no_tip_for")
 # "I can't advise you on your own treatment": a refusal, though general information follows.
-ADVICE_RESPONSES = ("utter_personal_advice",)
+ADVICE_RESPONSES = ("utter_personal_advice", "utter_personal_advice_only")
 # Opening words that give a verdict; never allowed on a question the article doesn't answer.
 VERDICT = re.compile(r"^\s*(yes|no|they can|it can|possibly)\b", re.IGNORECASE)
 NOT_ANSWERED = "none"
@@ -151,10 +151,13 @@ def load_set(path: Path, knowledge: KnowledgeBase, sealed: bool) -> QuestionSet:
 
 
 def _openings(domain: dict[str, Any], names: Sequence[str]) -> tuple[str, ...]:
-    """The literal start of each response's variants, before any {variable}."""
+    """The first literal words of each response's variants, between its {variables}
+    (a `{preface}` may open a response: another response's words go there)."""
     responses = domain["responses"]
     return tuple(
-        v["text"].split("\n")[0].split("{")[0].strip()
+        next((part.strip() for part in re.split(r"\{\w+\}", v["text"]) if part.strip()), "")
+        .split("\n")[0]
+        .strip()
         for name in names
         for v in responses.get(name, ())
     )

@@ -174,8 +174,9 @@ def test_an_off_topic_request_is_told_what_the_bot_covers(
 
 def test_personal_advice_is_never_given(bot: Bot, responses: dict[str, str]) -> None:
     replies = [r["text"] for r in bot.send(new_sender(), "should I stop taking my Fosamax?")]
+    assert len(replies) == 1  # the refusal opens the answer, in one message
     assert replies[0].startswith(responses["utter_personal_advice"])
-    assert "rare side effect" in replies[-1]
+    assert "rare side effect" in replies[0]
     assert not any(r.startswith(("Yes", "No", "They can", "Possibly")) for r in replies)
 
 

@@ -181,7 +181,9 @@ def test_an_answer_is_one_bubble_with_its_quote_a_link_to_its_section_and_the_no
 ) -> None:
     visitor, page = any_visitor, any_visitor.page
     visitor.open()
-    expect(visitor.bot_messages.first).to_contain_text("Hello!")
+    # The widget's own greeting (web/widget.json "welcome"), with utter_greet's suggestions.
+    welcome = json.loads((ROOT / "web" / "widget.json").read_text("utf-8"))["welcome"]
+    expect(visitor.bot_messages.first).to_have_text(welcome)
     # The note is on screen before anything is asked, on a phone as on a desktop.
     expect(page.locator("#note")).to_be_in_viewport()
     expect(page.locator("#note")).to_contain_text("not a diagnosis")

@@ -4,15 +4,17 @@ says X and cites section Y, and leaves the conversation in this state."""
 from __future__ import annotations
 
 import asyncio
+import json
 import string
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import constants
+from actions import answering, constants
 from actions.answerability import ANSWER, Decision
 from actions.answering import (
     ActionAnswer,
@@ -23,8 +25,9 @@ from actions.answering import (
     ActionSmallTalk,
     ActionTellMore,
 )
+from actions.feedback import feedback_buttons
 from actions.knowledge import load_knowledge
-from actions.messages import send_decision
+from actions.messages import preface, send_decision
 from tests.unit.article import CALCIUM, EXERCISE, FOSAMAX, STEROIDS, TELOGEN
 
 TrackerFactory = Callable[..., Tracker]
@@ -425,8 +428,20 @@ def test_personal_advice_points_to_the_doctor_and_gives_no_verdict(
         "personal_advice",
     )
 
-    assert responses(messages) == ["utter_personal_advice", "utter_neutral_answer"]
-    assert messages[1]["quote"].startswith(FOSAMAX)
+    assert responses(messages) == ["utter_neutral_answer"]  # one message
+    assert messages[0]["preface"] == preface("utter_personal_advice")
+    assert messages[0]["quote"].startswith(FOSAMAX)
+
+
+def test_personal_advice_on_what_the_article_does_not_cover_promises_nothing(
+    conversation: Conversation,
+) -> None:
+    messages = conversation.turn(
+        ActionPersonalAdvice(), "should I take melatonin for my hair?", "personal_advice"
+    )
+
+    assert responses(messages) == ["utter_personal_advice_only"]
+    assert conversation.slots["answerability"]["outcome"] == "decline"
 
 
 @pytest.mark.parametrize("text", ["what can you do", "/ask_capabilities"])
@@ -483,6 +498,39 @@ def test_small_talk_gets_its_reply(conversation: Conversation) -> None:
     ]
 
 
+def _greeting_through(channel: str, make_tracker: TrackerFactory, domain: dict[str, Any]) -> Any:
+    tracker = make_tracker("/greet", "greet")
+    tracker.events.append({"event": "user", "text": "/greet", "input_channel": channel})
+    dispatcher = CollectingDispatcher()
+    run(ActionSmallTalk(), dispatcher, tracker, domain)
+    return dispatcher.messages
+
+
+def test_the_widget_greets_with_the_welcome_of_widget_json_read_at_every_greeting(
+    make_tracker: TrackerFactory,
+    domain: dict[str, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = tmp_path / "widget.json"
+    monkeypatch.setattr(answering, "WIDGET_SETTINGS", settings)
+    settings.write_text(json.dumps({"welcome": "Welcome to the clinic's bone and hair helper!"}))
+
+    (widget,) = _greeting_through("socketio", make_tracker, domain)
+    assert widget["text"] == "Welcome to the clinic's bone and hair helper!"
+    assert widget["buttons"] == domain["responses"]["utter_greet"][0]["buttons"]
+    (telegram,) = _greeting_through("telegram", make_tracker, domain)
+    assert telegram["response"] == "utter_greet"  # the widget's words are the widget's
+
+    settings.write_text(json.dumps({"welcome": "Hi again"}))  # edited: no restart
+    assert _greeting_through("socketio", make_tracker, domain)[0]["text"] == "Hi again"
+    for unusable in ('{"welcome": "  "}', "{not json", "[]"):
+        settings.write_text(unusable)
+        assert responses(_greeting_through("socketio", make_tracker, domain)) == ["utter_greet"]
+    settings.unlink()
+    assert responses(_greeting_through("socketio", make_tracker, domain)) == ["utter_greet"]
+
+
 def test_tips_never_repeat_and_then_run_out(conversation: Conversation) -> None:
     given = [conversation.turn(ActionGiveTip(), "tip", "ask_tip") for _ in ALL_TIPS]
     after = conversation.turn(ActionGiveTip(), "tip", "ask_tip")
@@ -525,8 +573,10 @@ def test_a_tip_request_the_article_has_no_tip_for_says_so_first(
 ) -> None:
     messages = conversation.turn(ActionGiveTip(), "a tip for better sleep", "ask_tip")
 
-    assert responses(messages) == ["utter_no_tip_for", "utter_tip"]
-    assert "sleep" in messages[0]["uncovered"]
+    assert responses(messages) == ["utter_tip"]  # one message, the "no tip" words first
+    assert messages[0]["preface"].startswith("The article has no tip about “")
+    assert "sleep" in messages[0]["preface"]
+    assert messages[0]["buttons"][-2:] == list(feedback_buttons())
 
 
 def test_when_a_focus_has_no_tips_left_the_user_hears_so(conversation: Conversation) -> None:
@@ -639,6 +689,13 @@ SCENARIOS = [
         {},
         id="personal-advice",
     ),
+    pytest.param(
+        ActionPersonalAdvice(),
+        "Should I take melatonin?",
+        "personal_advice",
+        {},
+        id="personal-advice-nothing-covered",
+    ),
     pytest.param(ActionListTopics(), "What can you do?", "ask_capabilities", {}, id="topics"),
     pytest.param(ActionSmallTalk(), "hello", "greet", {}, id="greet"),
     pytest.param(ActionSmallTalk(), "bye", "goodbye", {}, id="goodbye"),
@@ -690,7 +747,8 @@ def test_every_reply_is_a_domain_response_whose_variables_the_action_supplies(
             fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
             for field in fields:
                 assert isinstance(message.get(field), str), f"{message['response']}: {field}"
-                assert message[field].strip(), f"{message['response']}: empty {field}"
+                if field != "preface":  # an opening, often none
+                    assert message[field].strip(), f"{message['response']}: empty {field}"
             rendered = template.format(**message)
             assert "{" not in rendered
             assert "}" not in rendered
@@ -705,8 +763,17 @@ def test_the_scenarios_cover_every_response_the_actions_can_send(
         for message in _scenario_messages(make_tracker, domain, *param.values)
     }
     sent |= set(responses(_send_lone_sentence(make_tracker("q"))))
+    # Responses whose words open another message (messages.preface).
+    openings = {name: domain["responses"][name][0]["text"].split("{")[0] for name in UTTER_NAMES}
+    prefaced = {
+        name
+        for param in SCENARIOS
+        for message in _scenario_messages(make_tracker, domain, *param.values)
+        for name, opening in openings.items()
+        if opening and message.get("preface", "").startswith(opening)
+    }
 
-    assert sent == UTTER_NAMES
+    assert sent | prefaced == UTTER_NAMES
 
 
 def test_every_slot_the_actions_set_is_declared_in_the_domain(domain: dict[str, Any]) -> None:

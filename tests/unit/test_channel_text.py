@@ -207,7 +207,8 @@ def rendered(response: str, slots: dict[str, Any], **variables: Any) -> str:
     return str(message["text"])
 
 
-CITED = {
+CITED = {  # what actions.messages.cite sends
+    "preface": "",
     "answer": "Yes.",
     "quote": "A sentence.",
     "title": "Osteoporosis and Hair Loss",
@@ -228,3 +229,19 @@ def test_the_first_answer_carries_the_note_and_later_ones_do_not() -> None:
         "(General information from an article, not medical advice or a diagnosis.)"
     )
     assert later == first.split("\n\n(General")[0]
+
+
+def test_what_goes_before_an_answer_opens_the_same_message() -> None:
+    from actions.messages import preface
+
+    refusal = preface("utter_personal_advice")
+    text = rendered(
+        "utter_neutral_answer",
+        {"disclaimer_shown": True},
+        **{**CITED, "preface": refusal, "topic": "steroids"},
+    )
+
+    assert text.startswith("I can't advise you on your own treatment")
+    assert text.index("I can't advise") < text.index("Here is what the article says")
+    assert text.index("Here is what the article says") < text.index("> A sentence.")
+    assert "{" not in text
