@@ -296,6 +296,16 @@ def _without_story(sentence: str) -> str:
     return ", ".join(clauses[start:])
 
 
+def _claim(text: str) -> str:
+    """What a tag question ("is that true?", "right?") asks about: the last sentence
+    before it that says something ("I'm 49. A friend said the hormone shift can set off
+    female pattern thinning. Is that right?" → the friend's claim); the story before the
+    claim stays context."""
+    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+    claims = [s for s in sentences if not set(words_of(s)) <= _TAG_WORDS]
+    return claims[-1] if claims else text
+
+
 def asking_part(text: str) -> str:
     """The part of a message that asks, without a story before it."""
     return " ".join(_without_story(s) for s in _asking_sentences(text))
@@ -307,7 +317,7 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
     the question, "TE hair loss - what is it?")."""
     asked = asking_part(text)
     if set(words_of(asked)) <= _TAG_WORDS:
-        asked = text  # "My sister said stress thins hair. Is that true?": the claim asks
+        asked = _claim(text)  # "My sister said stress thins hair. Is that true?"
     words = words_of(asked)
     terms = _without_reasons(vocabulary, vocabulary.read(asked), words)
     every = words_of(text)
@@ -372,8 +382,12 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
     own_topic = any(_kind(vocabulary, t.concept) in TOPIC_KINDS for t in terms)
     if own_topic and not together and not pronoun:
         # "I'd always eaten well and walked the dog. Why does menopause thin bones?": a
-        # question with a subject of its own is about it, not the story's subjects.
-        story = [t for t in story if _kind(vocabulary, t.concept) not in TOPIC_KINDS]
+        # question with a subject of its own is about it, not the story's subjects; and
+        # with a part of the body of its own, not the story's conditions either ("I've
+        # got thinning hair and osteoporosis. Is biotin something hair needs?").
+        own_part = any(_kind(vocabulary, t.concept) in PART_KINDS for t in terms)
+        dropped = TOPIC_KINDS + (CONDITION_KINDS if own_part else ())
+        story = [t for t in story if _kind(vocabulary, t.concept) not in dropped]
     defines = any(t.concept == DEFINITION for t in terms) and any(
         _kind(vocabulary, t.concept) in TOPIC_KINDS + CONDITION_KINDS for t in terms
     )

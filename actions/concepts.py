@@ -288,13 +288,14 @@ class Vocabulary:
             return None
         # A long word two edits from a long one of a concept or the article ("alopesha",
         # "hydrocortizone"), or a word of 7 letters from a concept's ("telegon"), with the
-        # same first two letters and last letter. Not a shorter word, nor into a neutral
-        # word: "femara" and "evenity" are drugs, not "female", "evening".
+        # same first two letters and last letter, or the same first six ("menopaws"). Not
+        # a shorter word, nor into a neutral word: "femara" and "evenity" are drugs, not
+        # "female", "evening".
         far = sorted(
             (self._spelling_rank.get(c, 4), _edits(word, c), c)
             for c in self._by_prefix.get(word[:2], ())
             if self._spelling_rank.get(c, 4) <= (1 if len(word) >= TWO_EDITS_FROM else 0)
-            and c[-1] == word[-1]
+            and (c[-1] == word[-1] or c[:6] == word[:6])  # "menopaws": "menopause"
             and abs(len(c) - len(word)) <= 2
             and _edits(word, c) <= 2
         )
@@ -476,7 +477,6 @@ class Vocabulary:
 
 
 # Words that are hair loss on their own but bone loss when said of bones.
-_THINNING = frozenset("thin thins thinner thinned thinning".split())  # noqa: SIM905
 _BONE_CONCEPTS = frozenset({"bone", "osteoporosis"})
 _HAIR_CONCEPTS = frozenset({"hair", "hair_loss", "hair_cycle", "female_pattern"})
 FAR = 10_000  # farther than any two words of a message
@@ -496,7 +496,8 @@ def _thinning_of_bone(terms: list[Term]) -> list[Term]:
 
     result = []
     for term in terms:
-        if term.concept == "hair_loss" and term.text in _THINNING:
+        # One word of thinning, however spelt ("thinner", "thiner"); not "thinning hair".
+        if term.concept == "hair_loss" and term.text.startswith("thin") and " " not in term.text:
             bone, hair = nearest(term, _BONE_CONCEPTS), nearest(term, _HAIR_CONCEPTS)
             if bone < hair:
                 term = Term("osteoporosis", term.text, term.position, term.known, term.asks)
