@@ -61,8 +61,9 @@ DEV_FAILURES = RESULTS / "eval-dev-failures.yml"  # both development sets' failu
 DECLINE_RESPONSES = ("utter_decline", "utter_unclear_subject", "utter_off_topic")
 # Responses whose opening marks "the article doesn't say that; here is what it says".
 PARTIAL_RESPONSES = ("utter_partial_answer", "utter_no_tip_for")
-# "I can't advise you on your own treatment": a refusal, though general information follows.
-ADVICE_RESPONSES = ("utter_personal_advice", "utter_personal_advice_only")
+# "I can't advise you on your own treatment", "Only your doctor can tell which of these is
+# behind it": a refusal, though general information follows.
+ADVICE_RESPONSES = ("utter_personal_advice", "utter_personal_advice_only", "utter_attribution")
 # Opening words that give a verdict; never allowed on a question the article doesn't answer.
 VERDICT = re.compile(r"^\s*(yes|no|they can|it can|possibly)\b", re.IGNORECASE)
 NOT_ANSWERED = "none"
