@@ -105,13 +105,17 @@ _WH_WORDS = frozenset("which what why how when where who whose".split())  # noqa
 _TOGETHER = frozenset("also both too either which".split())  # noqa: SIM905
 _COMPARATIVES = frozenset(
     """more less better worse bigger smaller higher lower larger greater faster slower
-    stronger weaker safer riskier cheaper likelier most least best worst""".split()  # noqa: SIM905
+    stronger weaker safer riskier cheaper likelier most least best worst kinder gentler
+    harsher milder easier harder tougher""".split()  # noqa: SIM905
 )
+# Comparatives that compare on their own ("is there a steroid that's gentler on bones?"),
+# unlike those of an effect ("does exercise make bones stronger?").
+_RANKING = frozenset("safer gentler kinder harsher milder riskier cheaper".split())  # noqa: SIM905
 _OR = frozenset({"or", "vs", "versus"})
 # A question that only asks whether what came before is so ("…, is that true?").
 _TAG_WORDS = frozenset(
     """is isnt that it this true right correct or nonsense myth a rubbish am i really so
-    just actually""".split()  # noqa: SIM905
+    just actually normal""".split()  # noqa: SIM905
 )
 # "What's the difference between osteoclasts and osteoblasts?": a sentence that names
 # both answers it, unless it asks how they differ in an effect (… in hair loss?).
@@ -296,6 +300,18 @@ def _without_story(sentence: str) -> str:
     return ", ".join(clauses[start:])
 
 
+def _clause_before(text: str, asked: str) -> str:
+    """The clause just before the part that asks, `asked`, in its sentence ("I have PCOS
+    - is that why my hair is thinning?" → "I have PCOS"); "" if it has none."""
+    opening = words_of(asked)[:3]
+    for sentence in _SENTENCE_END.split(text.strip()):
+        clauses = [c for c in _CLAUSE_BREAK.split(sentence) if c.strip()]
+        for i, clause in enumerate(clauses):
+            if i and words_of(clause)[:3] == opening:
+                return clauses[i - 1]
+    return ""
+
+
 def _claim(text: str) -> str:
     """What a tag question ("is that true?", "right?") asks about: the last sentence
     before it that says something ("I'm 49. A friend said the hormone shift can set off
@@ -318,12 +334,20 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
     asked = asking_part(text)
     if set(words_of(asked)) <= _TAG_WORDS:
         asked = _claim(text)  # "My sister said stress thins hair. Is that true?"
+    elif words_of(asked)[:1] == ["which"] and all(
+        t.concept == COMPARISON or _kind(vocabulary, t.concept) in FRAME_KINDS
+        for t in vocabulary.read(asked)
+    ):
+        # "vitamin D2 or D3 - which one should I get?", "… - which is better?": a choice
+        # between what the clause before names ("X vs Y - which one thins hair?" asks
+        # something of its own).
+        asked = f"{_clause_before(text, asked)} {asked}"
     words = words_of(asked)
     terms = _without_reasons(vocabulary, vocabulary.read(asked), words)
     every = words_of(text)
     alternatives = _alternatives(every)
     comparative = next((w for w in words if w in _COMPARATIVES), "")
-    compares = (alternatives and comparative) or "than" in words
+    compares = (alternatives and comparative) or "than" in words or comparative in _RANKING
     if compares and all(t.concept != COMPARISON for t in terms):
         # "is alendronate or risedronate more likely to…", "HRT or tamoxifen: which
         # thins hair more?", "bigger than": a comparison.
@@ -379,6 +403,18 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
     )
     pronoun = _pronoun_subject(words)
     has_topic = bool(kinds & set(TOPIC_KINDS + CONDITION_KINDS))
+    causes = any(_kind(vocabulary, t.concept) in RELATION_KINDS or t.concept == WHY for t in terms)
+    if pronoun and causes and not kinds & set(TOPIC_KINDS):
+        # "I have PCOS - is that why my hair is thinning?", "my GP mentioned Evista, does
+        # it help bones?": what "that" or "it" stands for, the cause asked about, is the
+        # thing the clause before names, though the article does not know it; the answer
+        # must cover it. (Not "my hair comes out in handfuls, is that TE?")
+        before = _clause_before(text, asked)
+        terms += [
+            t
+            for t in vocabulary.read(before)
+            if t.asks and not _kind(vocabulary, t.concept) and t.concept not in concepts
+        ]
     own_topic = any(_kind(vocabulary, t.concept) in TOPIC_KINDS for t in terms)
     if own_topic and not together and not pronoun:
         # "I'd always eaten well and walked the dog. Why does menopause thin bones?": a
@@ -688,7 +724,7 @@ def _needed(vocabulary: Vocabulary, question: Question, terms: Iterable[Term]) -
         for t in terms
         if (t.asks or (strict and vocabulary.may_name_effect(t.text)))
         and _kind(vocabulary, t.concept) not in FRAME_KINDS
-        and (t.concept != COMPARISON or compared or question.alternatives)
+        and (t.concept != COMPARISON or compared or question.alternatives or t.text in _RANKING)
     )
 
 

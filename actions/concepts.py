@@ -72,8 +72,10 @@ def words_of(text: str) -> list[str]:
     hyphens split ("weight-bearing" → "weight", "bearing") except before a number, which
     names something with the word ("omega-3" → "omega3", "b-12" → "b12"). A question
     opening "dose" is the common typo of "does" ("dose HRT affect hair?"). A number and
-    its unit are two words ("1000mg"); an ordinal is its number ("3rd")."""
-    text = _NAMED_NUMBER.sub(r"\1\2", text.lower().replace("’", "'").replace("'", ""))
+    its unit are two words ("1000mg"); an ordinal is its number ("3rd"); "%" is
+    "percent"."""
+    text = text.lower().replace("’", "'").replace("'", "").replace("%", " percent ")
+    text = _NAMED_NUMBER.sub(r"\1\2", text)
     text = _UNIT.sub(r"\1 \2", _ORDINAL.sub(r"\1", text))
     # A number ends where its sentence does ("I'm 15." is 15).
     words = [w.rstrip(".,") if w[0].isdigit() else w for w in _TOKEN.findall(text)]

@@ -101,6 +101,9 @@ NEAR_MISSES = {
         "can thyroid problems cause hair loss",
         "Is there a link between celiac disease and osteoporosis?",
         "is osteopenia the same as osteoporosis",
+        # What "that" or "it" stands for is named in the clause before.
+        "I have lupus - is that why my hair is thinning?",
+        "my doctor mentioned Prolia, does it help bones?",
     ],
     "other_treatment": [
         # A procedure the article never mentions.
@@ -117,6 +120,7 @@ NEAR_MISSES = {
     ],
     "statistics": [
         "what percentage of women over 50 have osteoporosis",
+        "what % of men have osteoporosis?",
         "what are the odds of losing hair on steroids",
     ],
     "population": [
@@ -149,6 +153,13 @@ NEAR_MISSES = {
         "Is dairy or spinach the better source of calcium?",
         "HRT or anti-estrogen drugs: which one disrupts the hair cycle more?",
         "Which works better for bones, oral or IV bisphosphonates?",
+        "is there a steroid that is kinder to hair?",
+        "vitamin D2 or D3 - which one is better?",
+    ],
+    "other_effect_claimed": [
+        # A tag question asks about the claim before it.
+        "I read that Fosamax causes jaw problems. Is that right?",
+        "steroids give me a rash, is that normal",
     ],
     "safety_toxicity": [
         "can you overdose on vitamin D",
@@ -230,6 +241,18 @@ def test_a_question_the_article_does_not_answer_is_never_answered(ask: Any, ques
             {"bone_remodeling"},
         ),
         ("My sister said steroids can thin your hair. Is that true?", {"glucocorticoids"}),
+        (
+            "I'm 52 and my hairdresser keeps commenting on my crown under her lamp. A "
+            "friend said menopause can set off female pattern thinning. Is that right?",
+            {"estrogen_menopause", "female_pattern_hair_loss"},
+        ),
+        (
+            "I've got osteoporosis and thinning hair. Does iron do anything for hair?",
+            {"biotin_iron"},
+        ),
+        ("does the menopaws thin your bones", {"estrogen_menopause"}),
+        ("will my bones get thiner with osteoporosis", {"what_is_osteoporosis"}),
+        ("What should I be eating for my bones?", {"what_can_i_do", "calcium", "protein"}),
         (
             "My parting has got wider and my sister keeps saying it's alopecia. What does "
             "alopecia actually mean?",
