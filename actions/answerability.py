@@ -112,6 +112,18 @@ _COMPARATIVES = frozenset(
 # unlike those of an effect ("does exercise make bones stronger?").
 _RANKING = frozenset("safer gentler kinder harsher milder riskier cheaper".split())  # noqa: SIM905
 _OR = frozenset({"or", "vs", "versus"})
+_BESIDES = frozenset(
+    {"besides", "except", "excluding", ("apart", "from"), ("aside", "from"), ("other", "than")}
+)
+# What a story rules out ("I can't have HRT because of a clot, so what helps bones?"); in
+# the part that asks, "I can't take pills" is a constraint the answer must bear on.
+_RULED_OUT = _BESIDES | {
+    ("cant", "have"),
+    ("cant", "take"),
+    ("cannot", "have"),
+    ("cannot", "take"),
+    ("cant", "use"),
+}
 # A question that only asks whether what came before is so ("…, is that true?").
 _TAG_WORDS = frozenset(
     """is isnt that it this true right correct or nonsense myth a rubbish am i really so
@@ -189,6 +201,9 @@ class Question:
     pronoun: bool = False
     # It names two things joined by "or" ("dairy or spinach", "oral or IV").
     alternatives: bool = False
+    # What it sets aside ("anything else apart from exercise?"): not asked about, and no
+    # tip about it.
+    excluded: tuple[str, ...] = ()
 
     @property
     def concepts(self) -> tuple[str, ...]:
@@ -196,9 +211,11 @@ class Question:
 
     def record(self, without: Iterable[str] = ()) -> dict[str, Any]:
         """What a follow-up needs of this question (kept in the tracker); `without` the
-        concepts the article did not cover, which the user has been told about."""
+        concepts the article did not cover, which the user has been told about, and the
+        words that only framed it ("a grown adult"), which a follow-up must not ask."""
         dropped = set(without)
-        kept = [c for c in self.concepts if c not in dropped]
+        asked = dict.fromkeys(t.concept for t in self.context + self.terms if t.asks)
+        kept = [c for c in asked if c not in dropped]
         said = {t.concept: t.text for t in self.context + self.terms}
         return {
             "concepts": kept,
@@ -300,6 +317,24 @@ def _without_story(sentence: str) -> str:
     return ", ".join(clauses[start:])
 
 
+def _set_aside(text: str, markers: frozenset[Any]) -> set[int]:
+    """The positions of the words `text` may set aside: from one of `markers` ("apart
+    from", "besides", "other than", "can't have"…) to the end of its clause ("what else
+    helps bones apart from vit D and calcium?", "apart from exercise, what can I do?", "I
+    can't have HRT because of a clot"); the subjects among them are."""
+    positions: set[int] = set()
+    start = 0
+    clauses = (c for s in _SENTENCE_END.split(text) for c in _CLAUSE_BREAK.split(s))
+    for clause in clauses:
+        words = words_of(clause)
+        for i in range(len(words)):
+            if words[i] in markers or tuple(words[i : i + 2]) in markers:
+                positions |= set(range(start + i, start + len(words)))
+                break
+        start += len(words)
+    return positions
+
+
 def _clause_before(text: str, asked: str) -> str:
     """The clause just before the part that asks, `asked`, in its sentence ("I have PCOS
     - is that why my hair is thinning?" → "I have PCOS"); "" if it has none."""
@@ -344,10 +379,18 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         asked = f"{_clause_before(text, asked)} {asked}"
     words = words_of(asked)
     terms = _without_reasons(vocabulary, vocabulary.read(asked), words)
+    set_aside = {
+        t.position
+        for t in terms
+        if t.position in _set_aside(asked, _BESIDES) and _kind(vocabulary, t.concept) in TOPIC_KINDS
+    }
+    excluded = tuple(dict.fromkeys(t.concept for t in terms if t.position in set_aside))
+    terms = [t for t in terms if t.position not in set_aside]
     every = words_of(text)
     alternatives = _alternatives(every)
     comparative = next((w for w in words if w in _COMPARATIVES), "")
-    compares = (alternatives and comparative) or "than" in words or comparative in _RANKING
+    than = any(w == "than" and words[i - 1 : i] != ["other"] for i, w in enumerate(words))
+    compares = (alternatives and comparative) or than or comparative in _RANKING
     if compares and all(t.concept != COMPARISON for t in terms):
         # "is alendronate or risedronate more likely to…", "HRT or tamoxifen: which
         # thins hair more?", "bigger than": a comparison.
@@ -381,13 +424,23 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
                 break
     concepts = {t.concept for t in terms}
     about = TOPIC_KINDS + PART_KINDS
+    read_all = _without_reasons(vocabulary, vocabulary.read(text), words_of(text))
+    story_aside = _set_aside(text, _RULED_OUT)
+    excluded += tuple(
+        t.concept
+        for t in read_all
+        if t.position in story_aside
+        and _kind(vocabulary, t.concept) in TOPIC_KINDS
+        and t.concept not in excluded
+    )
     story = [
         t
-        for t in _without_reasons(vocabulary, vocabulary.read(text), words_of(text))
+        for t in read_all
         if t.asks
         and (_kind(vocabulary, t.concept) in about or _about_asker(t))
         and not vocabulary.is_generic(t.concept)
         and t.concept not in concepts
+        and t.concept not in excluded
     ]
     if alternatives and any(t.concept == COMPARISON for t in terms):
         # "calcium vs vitamin D, which is better for bones": the story names what is
@@ -415,7 +468,11 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
             for t in vocabulary.read(before)
             if t.asks and not _kind(vocabulary, t.concept) and t.concept not in concepts
         ]
-    own_topic = any(_kind(vocabulary, t.concept) in TOPIC_KINDS for t in terms)
+    # A general word ("the tablet", "these pills") stands for the story's subject.
+    own_topic = any(
+        _kind(vocabulary, t.concept) in TOPIC_KINDS and not vocabulary.is_generic(t.concept)
+        for t in terms
+    )
     if own_topic and not together and not pronoun:
         # "I'd always eaten well and walked the dog. Why does menopause thin bones?": a
         # question with a subject of its own is about it, not the story's subjects; and
@@ -445,6 +502,7 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         together=together,
         pronoun=pronoun,
         alternatives=alternatives,
+        excluded=excluded,
     )
 
 
@@ -1177,7 +1235,14 @@ def decide_tip(
         about = [LIFESTYLE, tip.focus, *also, *(entry.subjects if entry else ())]
         return needed - vocabulary.implied(about) - _sentence_concepts(vocabulary, tip.quote.text)
 
-    fresh = [t for t in tips if t.id not in seen]
+    excluded = vocabulary.implied(question.excluded)
+
+    def set_aside(tip: Tip) -> bool:
+        entry = knowledge.entry_quoting(tip.quote) if knowledge else None
+        subjects = {tip.focus, *(entry.subjects if entry else ())}
+        return bool(question.excluded) and bool(vocabulary.implied(subjects) & excluded)
+
+    fresh = [t for t in tips if t.id not in seen and not set_aside(t)]
     for tip in fresh:
         if not missing(tip):
             return Decision(ANSWER, TIP, None, (tip.quote,), NEUTRAL, tip=tip)

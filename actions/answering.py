@@ -234,10 +234,12 @@ class ActionTellMore(Action):
         domain: dict[str, Any],
     ) -> list[EventType]:
         entry = _last_entry(tracker)
-        if entry and _gives_advice(entry, load_knowledge()) and _asks_what_to_do(tracker):
-            # "Anything else I can do?" after the exercise answer: another thing to do,
-            # not more of what the article says about exercise.
-            return send_next_tip(dispatcher, tracker, None)
+        question = read_question(tracker.latest_message.get("text") or "", load_vocabulary())
+        if entry and _gives_advice(entry, load_knowledge()) and _asks_what_to_do(question):
+            # "Anything else I can do?", "anything else apart from exercise?" after the
+            # exercise answer: another thing to do, not more of what the article says
+            # about exercise.
+            return send_next_tip(dispatcher, tracker, question)
         if is_own_question(tracker):
             return answer(dispatcher, tracker)
         if last_was_tip(tracker):
@@ -259,14 +261,16 @@ def _gives_advice(entry: Entry, knowledge: KnowledgeBase) -> bool:
     return any(tip.quote in entry.sentences for tip in knowledge.tips)
 
 
-def _asks_what_to_do(tracker: Tracker) -> bool:
+def _asks_what_to_do(question: Question) -> bool:
     """Whether the message asks what to do and names nothing else ("anything else I can
-    do?", not "what else can I do about calcium?")."""
+    do?", not "what else can I do about calcium?"), or only sets something aside
+    ("anything else apart from exercise?")."""
     vocabulary = load_vocabulary()
-    text = tracker.latest_message.get("text") or ""
-    concepts = {t.concept for t in vocabulary.read(asking_part(text))}
+    concepts = {t.concept for t in question.terms}
     others = {vocabulary.kind(c) for c in concepts - {LIFESTYLE}}
-    return LIFESTYLE in concepts and not others & {*TOPIC_KINDS, *PART_KINDS}
+    if others & {*TOPIC_KINDS, *PART_KINDS}:
+        return False
+    return LIFESTYLE in concepts or (bool(question.excluded) and not concepts)
 
 
 def tell_more(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:

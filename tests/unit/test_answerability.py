@@ -253,6 +253,13 @@ def test_a_question_the_article_does_not_answer_is_never_answered(ask: Any, ques
         ("does the menopaws thin your bones", {"estrogen_menopause"}),
         ("will my bones get thiner with osteoporosis", {"what_is_osteoporosis"}),
         ("What should I be eating for my bones?", {"what_can_i_do", "calcium", "protein"}),
+        # "The tablet" is the drug the story names.
+        (
+            "I'm on letrozole since my breast cancer. My hair is thin now. Could the tablet "
+            "be doing it?",
+            {"hrt_antiestrogen"},
+        ),
+        ("what is hair made of?", {"what_can_i_do", "protein", "calcium"}),
         (
             "My parting has got wider and my sister keeps saying it's alopecia. What does "
             "alopecia actually mean?",
@@ -464,6 +471,12 @@ def test_no_verdict_for_what_the_article_never_says_of_a_subject(
                 "his hair's thinning too, same cause?",
             ),
             "glucocorticoids",
+            None,
+        ),
+        # What only framed the question before ("a grown adult") is not asked again.
+        (
+            ("how much calcium should a grown adult get each day", "and vit D?"),
+            "vitamin_d_dose",
             None,
         ),
     ],
@@ -773,6 +786,37 @@ def test_a_tip_for_something_the_article_has_no_tip_on_says_so(
     assert decision.outcome == PARTIAL
     assert decision.tip is not None
     assert "sleep" in " ".join(decision.uncovered)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "not_about"),
+    [
+        ("any tips apart from calcium?", "calcium"),
+        ("what else helps bones apart from vit D and calcium?", "calcium"),
+        ("besides exercise, any tips?", "exercise"),
+    ],
+)
+def test_a_tip_request_that_sets_a_subject_aside_gets_a_tip_on_something_else(
+    knowledge: KnowledgeBase, vocabulary: Vocabulary, request_text: str, not_about: str
+) -> None:
+    question = read_question(request_text, vocabulary)
+    decision = decide_tip(question, knowledge.tips, (), vocabulary, knowledge)
+
+    assert not_about in question.excluded
+    assert not_about not in question.concepts  # set aside, not asked about
+    assert decision.tip is not None
+    assert not_about not in decision.tip.id
+
+
+def test_what_a_story_rules_out_is_no_subject_of_the_question(
+    knowledge: KnowledgeBase, vocabulary: Vocabulary
+) -> None:
+    question = read_question(
+        "I can't have HRT because I had a clot, so what else helps bones?", vocabulary
+    )
+
+    assert "hrt" not in question.concepts
+    assert "hrt" in question.excluded
 
 
 def test_tips_run_out_per_focus_and_then_altogether(
