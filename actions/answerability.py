@@ -76,7 +76,8 @@ COMMONNESS = "commonness"
 DEFINITION = "definition"
 DEFINITION_ASPECT = "definition"
 WHY = "why"
-EXPLAINING_ASPECTS = ("link", "mechanism")
+MECHANISM = "mechanism"
+EXPLAINING_ASPECTS = ("link", MECHANISM)
 MEDICATION_ASPECT = "medication"
 MEDICATION = "medication"
 # Every tip is a lifestyle tip; a nutrition tip is also a tip about food.
@@ -768,6 +769,14 @@ def _sentence_concepts(vocabulary: Vocabulary, sentence: str) -> frozenset[str]:
     return _generalised(vocabulary, vocabulary.concepts_of(sentence))
 
 
+@lru_cache(maxsize=1024)
+def _named_concepts(vocabulary: Vocabulary, sentence: str) -> frozenset[str]:
+    """What a sentence names in so many words ("hair loss … is a disruption of the hair
+    growth cycle" names the cycle; "hair falls out from the scalp" names hair loss and
+    hair, which imply the cycle, but does not name it)."""
+    return _generalised(vocabulary, (t.concept for t in vocabulary.read(sentence)))
+
+
 def _needed(vocabulary: Vocabulary, question: Question, terms: Iterable[Term]) -> frozenset[str]:
     """The concepts an answer must cover: relations as the generic RELATION; frames not
     at all, nor a comparison between fewer than two subjects ("the best source of
@@ -836,6 +845,7 @@ def _cover(
     # The entry's quotes are shown with any sentence that answers from it.
     shown = [_sentence_concepts(vocabulary, q.text) for q in entry.quotes] if entry else []
     best: _Cover | None = None
+    best_key: tuple[int, float, int] | None = None
     for sentence, concepts in zip(candidate.sentences, said, strict=True):
         missing = needed - base - concepts
         if parts - missing:
@@ -852,13 +862,16 @@ def _cover(
             }
             missing -= frozenset().union(*(s for s in shown if s & subjects))
         missing |= context - everywhere
-        # What the sentence itself says of the question (not through the entry's subjects),
-        # then how many of its words it uses.
+        # What the sentence itself says of the question (not through the entry's
+        # subjects), then how many of its words it uses; between equals, the one that
+        # names more of it in so many words.
         direct = len(needed & concepts) / len(needed) if needed else 0.0
         lexical = len(words & _sentence_words(sentence.text)) / len(words) if words else 0.0
         overlap = direct + 0.1 * lexical
-        if best is None or (len(missing), -overlap) < (len(best.missing), -best.overlap):
-            best = _Cover(candidate, sentence, frozenset(missing), overlap)
+        named = len(needed & _named_concepts(vocabulary, sentence.text))
+        key = (len(missing), -overlap, -named)
+        if best_key is None or key < best_key:
+            best, best_key = _Cover(candidate, sentence, frozenset(missing), overlap), key
     return best or _Cover(candidate, None, needed - base | context - everywhere)
 
 
@@ -920,10 +933,13 @@ def _fit(
     definition = (
         plain
         and DEFINITION in question.concepts
+        and MECHANISM not in question.concepts
         and entry.aspect == DEFINITION_ASPECT
         and entry.subjects[:1] == (first,)
     )
     why = WHY in question.concepts and entry.aspect in EXPLAINING_ASPECTS
+    # "What's going on inside the bone in osteoporosis?": how it comes about.
+    mechanism = MECHANISM in question.concepts and entry.aspect == MECHANISM
     # An entry whose verdict answers this very yes/no question fits it best.
     verdict = lead_for(question, entry, vocabulary) == VERDICT
     # The last answer's entry is preferred, unless the question names a topic it is
@@ -937,6 +953,7 @@ def _fit(
         + 0.2 * part_match
         + (0.8 if definition else 0.0)
         + (0.3 if why else 0.0)
+        + (0.3 if mechanism else 0.0)
         + (0.5 if verdict else 0.0)
     )
 
