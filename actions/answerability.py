@@ -113,6 +113,11 @@ _COMPARATIVES = frozenset(
 # unlike those of an effect ("does exercise make bones stronger?").
 _RANKING = frozenset("safer gentler kinder harsher milder riskier cheaper".split())  # noqa: SIM905
 _OR = frozenset({"or", "vs", "versus"})
+# How an alternative said as a clause opens ("… or is it just …", "… or something else").
+_IDLE_OPENINGS = frozenset(
+    """is isnt are am does do did was has can could will would its it just only simply
+    merely something anything not what maybe perhaps""".split()  # noqa: SIM905
+)
 _BESIDES = frozenset(
     {"besides", "except", "excluding", ("apart", "from"), ("aside", "from"), ("other", "than")}
 )
@@ -128,7 +133,7 @@ _RULED_OUT = _BESIDES | {
 # A question that only asks whether what came before is so ("…, is that true?").
 _TAG_WORDS = frozenset(
     """is isnt that it this true right correct or nonsense myth a rubbish am i really so
-    just actually normal""".split()  # noqa: SIM905
+    just actually normal legit thing""".split()  # noqa: SIM905
 )
 # "What's the difference between osteoclasts and osteoblasts?": a sentence that names
 # both answers it, unless it asks how they differ in an effect (… in hair loss?).
@@ -318,6 +323,31 @@ def _without_story(sentence: str) -> str:
     return ", ".join(clauses[start:])
 
 
+def _without_idle_alternative(
+    vocabulary: Vocabulary, terms: list[Term], words: Sequence[str]
+) -> list[Term]:
+    """The terms, without the words of an alternative that names nothing the article is
+    about, said as a clause ("is protein important for bones, or is it just a muscle
+    thing?", "…, or am I thinking of something else?", "is it really lost, or does it
+    just get rearranged?"): the question is whether the first part holds. Not a second
+    thing asked ("does Fosamax cause hair loss or jaw problems?"), which must be covered."""
+    topical = {*TOPIC_KINDS, *CONDITION_KINDS, *PART_KINDS}
+    for i, word in enumerate(words):
+        clause = word == "or" and words[i + 1 : i + 2] and words[i + 1] in _IDLE_OPENINGS
+        rather = word == "rather" and words[i + 1 : i + 2] == ["than"]
+        if not (clause or rather):
+            continue
+        before = [t for t in terms if t.position < i]
+        after = [t for t in terms if t.position > i]
+        if not any(_kind(vocabulary, t.concept) in topical for t in before) or any(
+            _kind(vocabulary, t.concept) in topical for t in after
+        ):
+            continue
+        idle = {t.position for t in after if not _kind(vocabulary, t.concept)}
+        return [t for t in terms if t.position not in idle]
+    return terms
+
+
 def _set_aside(text: str, markers: frozenset[Any]) -> set[int]:
     """The positions of the words `text` may set aside: from one of `markers` ("apart
     from", "besides", "other than", "can't have"…) to the end of its clause ("what else
@@ -380,6 +410,7 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         asked = f"{_clause_before(text, asked)} {asked}"
     words = words_of(asked)
     terms = _without_reasons(vocabulary, vocabulary.read(asked), words)
+    terms = _without_idle_alternative(vocabulary, terms, words)
     set_aside = {
         t.position
         for t in terms

@@ -160,6 +160,8 @@ NEAR_MISSES = {
         # A tag question asks about the claim before it.
         "I read that Fosamax causes jaw problems. Is that right?",
         "steroids give me a rash, is that normal",
+        # A second thing asked beside a covered one must be covered too.
+        "Does Fosamax cause hair loss or jaw problems?",
     ],
     "safety_toxicity": [
         "can you overdose on vitamin D",
@@ -260,6 +262,10 @@ def test_a_question_the_article_does_not_answer_is_never_answered(ask: Any, ques
             {"hrt_antiestrogen"},
         ),
         ("what is hair made of?", {"what_can_i_do", "protein", "calcium"}),
+        # An alternative said as a clause that names nothing the article is about.
+        ("is calcium important for bones or is it just a milk advert thing", {"calcium"}),
+        ("does stress affect hair, or am I imagining things?", {"stress", "telogen_effluvium"}),
+        ("tamoxifen and thinning hair, is that a thing", {"hrt_antiestrogen"}),
         (
             "My parting has got wider and my sister keeps saying it's alopecia. What does "
             "alopecia actually mean?",
