@@ -121,9 +121,13 @@ _IDLE_OPENINGS = frozenset(
 _BESIDES = frozenset(
     {"besides", "except", "excluding", ("apart", "from"), ("aside", "from"), ("other", "than")}
 )
-# What a story rules out ("I can't have HRT because of a clot, so what helps bones?"); in
+# What a story rules out or takes as given ("I can't have HRT because of a clot, so what
+# helps bones?", "if I have to stay on the steroids, what else can I do?"); in
 # the part that asks, "I can't take pills" is a constraint the answer must bear on.
 _RULED_OUT = _BESIDES | {
+    ("stay", "on"),
+    ("staying", "on"),
+    ("cant", "afford"),
     ("cant", "have"),
     ("cant", "take"),
     ("cannot", "have"),

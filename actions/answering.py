@@ -163,8 +163,9 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType
         return [SlotSet(SLOT_ANSWERABILITY, Decision(DECLINE, OTHER_LANGUAGE).record())]
     knowledge, vocabulary = load_knowledge(), load_vocabulary()
     own = question_of(tracker, knowledge, vocabulary)
-    if not own.concepts and last_was_tip(tracker):
-        return send_next_tip(dispatcher, tracker, own)  # "another", "more?"
+    if not own.concepts and (last_was_tip(tracker) or own.excluded):
+        # "another", "more?"; "anything besides exercise?": the next tip (not on that).
+        return send_next_tip(dispatcher, tracker, own)
     if asks_only_for_tips(tracker, vocabulary):
         # "I've got thinning bones and thinning hair. Any tips?"
         text = tracker.latest_message.get("text") or ""
@@ -191,7 +192,8 @@ def asks_only_for_tips(tracker: Tracker, vocabulary: Vocabulary) -> bool:
     tips?" after a story), whatever the classifier made of it."""
     text = tracker.latest_message.get("text") or ""
     asking = asking_part(text)
-    return bool(TIP_WORDS & set(words_of(asking))) and not vocabulary.read(asking)
+    # What it sets aside is no subject of its own ("any tips apart from calcium?").
+    return bool(TIP_WORDS & set(words_of(asking))) and not read_question(asking, vocabulary).terms
 
 
 def is_own_question(tracker: Tracker) -> bool:

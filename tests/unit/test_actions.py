@@ -561,6 +561,16 @@ def test_a_tip_skips_a_sentence_an_earlier_answer_of_the_conversation_quoted(
     assert message["quote"] != CALCIUM
 
 
+@pytest.mark.parametrize("text", ["anything besides exercise?", "any tips apart from exercise?"])
+def test_setting_a_subject_aside_gets_a_tip_on_something_else(
+    conversation: Conversation, text: str
+) -> None:
+    messages = conversation.turn(ActionAnswer(), text, "ask_exercise")
+
+    assert responses(messages) == ["utter_tip"]
+    assert messages[0]["quote"] != EXERCISE
+
+
 def test_an_exercise_tip_quotes_the_exercise_sentence(conversation: Conversation) -> None:
     messages = conversation.turn(ActionGiveTip(), "a tip for exercise", "ask_tip")
 
