@@ -137,7 +137,7 @@ _RULED_OUT = _BESIDES | {
 # A question that only asks whether what came before is so ("…, is that true?").
 _TAG_WORDS = frozenset(
     """is isnt that it this true right correct or nonsense myth a rubbish am i really so
-    just actually normal legit thing""".split()  # noqa: SIM905
+    just actually normal legit thing known""".split()  # noqa: SIM905
 )
 # "What's the difference between osteoclasts and osteoblasts?": a sentence that names
 # both answers it, unless it asks how they differ in an effect (… in hair loss?).
