@@ -820,13 +820,14 @@ def _needed(vocabulary: Vocabulary, question: Question, terms: Iterable[Term]) -
     effect and names nothing else it could be ("can stress cause memory problems?");
     even then adverbs and verbs are left out ("is it literally causing it?")."""
     compared = _compares_two(vocabulary, question)
+    ranks = bool(_RANKING & set(words_of(asking_part(question.text))))
     strict = _effect_unnamed(vocabulary, question, _topics(vocabulary, question.concepts))
     return frozenset(
         RELATION if _kind(vocabulary, t.concept) == "relation" else t.concept
         for t in terms
         if (t.asks or (strict and vocabulary.may_name_effect(t.text)))
         and _kind(vocabulary, t.concept) not in FRAME_KINDS
-        and (t.concept != COMPARISON or compared or question.alternatives or t.text in _RANKING)
+        and (t.concept != COMPARISON or compared or question.alternatives or ranks)
     )
 
 
