@@ -919,6 +919,7 @@ def _sentence_words(sentence: str) -> frozenset[str]:
 def _candidates(
     question: Question,
     knowledge: KnowledgeBase,
+    vocabulary: Vocabulary,
     index: PassageIndex,
     ranked: Sequence[Entry],
 ) -> list[_Candidate]:
@@ -936,6 +937,15 @@ def _candidates(
     for concept in question.concepts:
         for entry in knowledge.entries.values():
             if concept in entry.subjects:
+                add(entry, entry.sentences, "subject")
+    explained = [
+        c for c in question.concepts if _kind(vocabulary, c) in TOPIC_KINDS + CONDITION_KINDS
+    ]
+    if {WHY, MECHANISM} & set(question.concepts) and explained:
+        # "What causes osteoporosis?": the entries that explain how it comes about, though
+        # their subject is a part of it (bone remodeling).
+        for entry in knowledge.entries.values():
+            if entry.aspect in EXPLAINING_ASPECTS:
                 add(entry, entry.sentences, "subject")
     for hit in index.ranked(question.text, limit=3):
         for entry_id in hit.passage.entry_ids:
@@ -982,6 +992,9 @@ def _fit(
     # not about ("how much calcium?", then "what about vitamin D, how much of that?").
     named = _topics(vocabulary, question.concepts)
     kept = entry in preferred and (not named or bool(vocabulary.implied(entry.subjects) & named))
+    # "What is osteoporosis?", then "what causes it?": a definition does not explain it.
+    explains = {WHY, MECHANISM} & set(question.concepts)
+    kept = kept and not (explains and entry.aspect == DEFINITION_ASPECT)
     return (
         (1.0 if kept else 0.0)
         + confidence.get(entry.id, 0.0)
@@ -1127,7 +1140,7 @@ def decide(
     words = frozenset(tokenize(" ".join(t.text for t in question.context + question.terms)))
     covers = [
         _cover(vocabulary, c, needed, context, words)
-        for c in _candidates(question, knowledge, index, entries)
+        for c in _candidates(question, knowledge, vocabulary, index, entries)
     ]
 
     def fit(cover: _Cover) -> float:

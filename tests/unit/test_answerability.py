@@ -266,6 +266,7 @@ def test_a_question_the_article_does_not_answer_is_never_answered(ask: Any, ques
         ("is calcium important for bones or is it just a milk advert thing", {"calcium"}),
         ("does stress affect hair, or am I imagining things?", {"stress", "telogen_effluvium"}),
         ("tamoxifen and thinning hair, is that a thing", {"hrt_antiestrogen"}),
+        ("are supplements really needed or can food do it all", {"what_can_i_do"}),
         (
             "My parting has got wider and my sister keeps saying it's alopecia. What does "
             "alopecia actually mean?",
@@ -479,6 +480,8 @@ def test_no_verdict_for_what_the_article_never_says_of_a_subject(
             "glucocorticoids",
             None,
         ),
+        # A definition does not say what causes it: the entry on how bone is lost does.
+        (("what is osteoporosis", "what causes it?"), "bone_remodeling", None),
         # What only framed the question before ("a grown adult") is not asked again.
         (
             ("how much calcium should a grown adult get each day", "and vit D?"),
