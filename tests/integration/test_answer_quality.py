@@ -17,24 +17,26 @@ from scripts.servers import Bot
 
 # Sealed set: never lower these; raise them when the code does better.
 FLOORS = {
-    "in_scope_correct": 0.945,
-    "in_scope_wrongly_declined_max": 0.03,
-    "out_of_scope_declined": 0.96,
-    "near_miss_declined": 0.958,
-    "follow_up_turns_correct": 0.935,
+    "in_scope_correct": 0.95,
+    "in_scope_wrongly_declined_max": 0.028,
+    "out_of_scope_declined": 0.965,
+    "near_miss_declined": 0.965,
+    "follow_up_turns_correct": 0.94,
 }
 # Development sets: (in-scope correct, wrongly declined at most, out-of-scope declined,
 # follow-up turns correct).
 DEV_FLOORS = {
     "heldout": (0.98, 0.01, 0.99, 0.98),
-    "dev2": (0.965, 0.01, 0.99, 0.975),
-    "dev3": (0.935, 0.03, 0.99, 0.92),
-    "dev4": (0.975, 0.01, 0.98, 0.93),
-    "dev5": (0.94, 0.02, 0.99, 0.93),
+    "dev2": (0.965, 0.01, 0.99, 0.99),
+    "dev3": (0.945, 0.025, 0.99, 0.93),
+    "dev4": (0.99, 0.005, 0.985, 0.93),
+    "dev5": (0.945, 0.02, 0.99, 0.94),
     "dev6": (0.955, 0.025, 0.98, 0.93),
-    "dev7": (0.9, 0.03, 0.975, 0.885),
-    "dev8": (0.94, 0.025, 0.99, 0.91),
-    "dev9": (0.925, 0.025, 0.99, 0.845),
+    "dev7": (0.91, 0.025, 0.975, 0.895),
+    "dev8": (0.95, 0.02, 0.995, 0.91),
+    "dev9": (0.945, 0.02, 0.995, 0.885),
+    "dev10": (0.885, 0.05, 0.985, 0.815),
+    "dev11": (0.88, 0.075, 0.965, 0.85),
 }
 
 
