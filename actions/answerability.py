@@ -415,10 +415,11 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
     words = words_of(asked)
     terms = _without_reasons(vocabulary, vocabulary.read(asked), words)
     terms = _without_idle_alternative(vocabulary, terms, words)
+    besides = _set_aside(asked, _BESIDES)
     set_aside = {
         t.position
         for t in terms
-        if t.position in _set_aside(asked, _BESIDES) and _kind(vocabulary, t.concept) in TOPIC_KINDS
+        if t.position in besides and _kind(vocabulary, t.concept) in TOPIC_KINDS
     }
     excluded = tuple(dict.fromkeys(t.concept for t in terms if t.position in set_aside))
     terms = [t for t in terms if t.position not in set_aside]
@@ -1301,12 +1302,12 @@ def decide_tip(
         about = [LIFESTYLE, tip.focus, *also, *(entry.subjects if entry else ())]
         return needed - vocabulary.implied(about) - _sentence_concepts(vocabulary, tip.quote.text)
 
-    excluded = vocabulary.implied(question.excluded)
-
     def set_aside(tip: Tip) -> bool:
+        """Whether the tip is about what the request sets aside ("apart from calcium"):
+        its focus or the subjects of its entry, not all they imply (calcium implies
+        nutrition, which would set every food tip aside)."""
         entry = knowledge.entry_quoting(tip.quote) if knowledge else None
-        subjects = {tip.focus, *(entry.subjects if entry else ())}
-        return bool(question.excluded) and bool(vocabulary.implied(subjects) & excluded)
+        return bool({tip.focus, *(entry.subjects if entry else ())} & set(question.excluded))
 
     fresh = [t for t in tips if t.id not in seen and not set_aside(t)]
     for tip in fresh:
