@@ -881,6 +881,7 @@ def _cover(
     parts = {c for c in needed if _kind(vocabulary, c) in PART_KINDS}
     # The entry's quotes are shown with any sentence that answers from it.
     shown = [_sentence_concepts(vocabulary, q.text) for q in entry.quotes] if entry else []
+    own_subjects = set(entry.subjects) if entry else set()
     best: _Cover | None = None
     best_key: tuple[int, float, int] | None = None
     for sentence, concepts in zip(candidate.sentences, said, strict=True):
@@ -901,11 +902,12 @@ def _cover(
         missing |= context - everywhere
         # What the sentence itself says of the question (not through the entry's
         # subjects), then how many of its words it uses; between equals, the one that
-        # names more of it in so many words.
+        # names more of what the entry's subjects do not ("is hair loss a problem with
+        # the hair cycle?": the sentence naming the cycle, not the one on hair falling out).
         direct = len(needed & concepts) / len(needed) if needed else 0.0
         lexical = len(words & _sentence_words(sentence.text)) / len(words) if words else 0.0
         overlap = direct + 0.1 * lexical
-        named = len(needed & _named_concepts(vocabulary, sentence.text))
+        named = len((needed - own_subjects) & _named_concepts(vocabulary, sentence.text))
         key = (len(missing), -overlap, -named)
         if best_key is None or key < best_key:
             best, best_key = _Cover(candidate, sentence, frozenset(missing), overlap), key

@@ -4,6 +4,7 @@ verdict ("Yes.", "Possibly, but rarely.") only for the question it answers."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -840,3 +841,17 @@ def test_tips_run_out_per_focus_and_then_altogether(
     assert decide_tip(
         read_question("", vocabulary), knowledge.tips, everything, vocabulary
     ).reason == (NO_MORE_TIPS)
+
+
+def test_a_huge_message_is_read_and_decided_quickly(
+    knowledge: KnowledgeBase, vocabulary: Vocabulary, index: PassageIndex
+) -> None:
+    # The action server answers one message at a time: a message read in quadratic time
+    # (17,500 characters) would make every user after it wait.
+    started = time.monotonic()
+    question = read_question(
+        "does osteoporosis cause hair loss, apart from stress? " * 400, vocabulary
+    )
+    decide(question, knowledge, vocabulary, index)
+
+    assert time.monotonic() - started < 3.0
