@@ -1047,7 +1047,10 @@ def _span(vocabulary: Vocabulary, question: Question, missing: Iterable[str]) ->
             runs[-1].append(term)
         else:
             runs.append([term])
-    return tuple(dict.fromkeys(" ".join(t.text for t in run) for run in runs))
+    # In the user's own letters ("PCOS", "Evista"), though read in lower case.
+    cased = {w.lower(): w for w in re.findall(r"[^\W_]+", question.text)}
+    spans = (" ".join(cased.get(w, w) for t in run for w in t.text.split()) for run in runs)
+    return tuple(dict.fromkeys(spans))
 
 
 def _reason(vocabulary: Vocabulary, missing: Iterable[str], default: str) -> str:

@@ -855,3 +855,10 @@ def test_a_huge_message_is_read_and_decided_quickly(
     decide(question, knowledge, vocabulary, index)
 
     assert time.monotonic() - started < 3.0
+
+
+def test_a_partial_answer_names_what_is_not_covered_in_the_users_own_letters(ask: Any) -> None:
+    decision = ask("I have PCOS - is that why my hair is thinning?")
+
+    assert decision.outcome == PARTIAL
+    assert decision.uncovered == ("PCOS",)
