@@ -821,7 +821,7 @@ def _needed(vocabulary: Vocabulary, question: Question, terms: Iterable[Term]) -
     effect and names nothing else it could be ("can stress cause memory problems?");
     even then adverbs and verbs are left out ("is it literally causing it?")."""
     compared = _compares_two(vocabulary, question)
-    ranks = bool(_RANKING & set(words_of(asking_part(question.text))))
+    ranks = any(t.text in _RANKING for t in question.terms)  # "a gentler one"
     strict = _effect_unnamed(vocabulary, question, _topics(vocabulary, question.concepts))
     return frozenset(
         RELATION if _kind(vocabulary, t.concept) == "relation" else t.concept
@@ -1301,18 +1301,20 @@ def decide_tip(
     # "a tip that helps my bones": the relation is what a tip is.
     needed = _needed(vocabulary, question, question.context + question.terms) - {RELATION}
 
-    def missing(tip: Tip) -> frozenset[str]:
+    def subjects(tip: Tip) -> tuple[str, ...]:
+        """The tip's focus and the subjects of the entry quoting its sentence."""
         entry = knowledge.entry_quoting(tip.quote) if knowledge else None
-        also = _TIP_FOCUS_ALSO.get(tip.focus, ())
-        about = [LIFESTYLE, tip.focus, *also, *(entry.subjects if entry else ())]
+        return (tip.focus, *(entry.subjects if entry else ()))
+
+    def missing(tip: Tip) -> frozenset[str]:
+        about = [LIFESTYLE, *subjects(tip), *_TIP_FOCUS_ALSO.get(tip.focus, ())]
         return needed - vocabulary.implied(about) - _sentence_concepts(vocabulary, tip.quote.text)
 
     def set_aside(tip: Tip) -> bool:
         """Whether the tip is about what the request sets aside ("apart from calcium"):
-        its focus or the subjects of its entry, not all they imply (calcium implies
-        nutrition, which would set every food tip aside)."""
-        entry = knowledge.entry_quoting(tip.quote) if knowledge else None
-        return bool({tip.focus, *(entry.subjects if entry else ())} & set(question.excluded))
+        its subjects, not all they imply (calcium implies nutrition, which would set
+        every food tip aside)."""
+        return bool(set(subjects(tip)) & set(question.excluded))
 
     fresh = [t for t in tips if t.id not in seen and not set_aside(t)]
     for tip in fresh:

@@ -166,10 +166,9 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType
     if not own.concepts and (last_was_tip(tracker) or own.excluded):
         # "another", "more?"; "anything besides exercise?": the next tip (not on that).
         return send_next_tip(dispatcher, tracker, own)
-    if asks_only_for_tips(tracker, vocabulary):
+    if asks_only_for_tips(own):
         # "I've got thinning bones and thinning hair. Any tips?"
-        text = tracker.latest_message.get("text") or ""
-        return send_next_tip(dispatcher, tracker, read_question(text, vocabulary))
+        return send_next_tip(dispatcher, tracker, own)
     question = in_context(tracker, own, vocabulary)
     preferred, confidence = candidates_of(tracker, knowledge)
     decision = decide_follow_up(
@@ -187,13 +186,11 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType
     return send_decision(dispatcher, tracker, knowledge, decision, asked)
 
 
-def asks_only_for_tips(tracker: Tracker, vocabulary: Vocabulary) -> bool:
-    """Whether the message's question is a request for tips and nothing else ("any
-    tips?" after a story), whatever the classifier made of it."""
-    text = tracker.latest_message.get("text") or ""
-    asking = asking_part(text)
-    # What it sets aside is no subject of its own ("any tips apart from calcium?").
-    return bool(TIP_WORDS & set(words_of(asking))) and not read_question(asking, vocabulary).terms
+def asks_only_for_tips(own: Question) -> bool:
+    """Whether the message's question, `own`, is a request for tips and nothing else
+    ("any tips?" after a story), whatever the classifier made of it. What it sets aside
+    is no subject of its own ("any tips apart from calcium?")."""
+    return bool(TIP_WORDS & set(words_of(asking_part(own.text)))) and not own.terms
 
 
 def is_own_question(tracker: Tracker) -> bool:
