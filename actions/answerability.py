@@ -82,7 +82,10 @@ MEDICATION_ASPECT = "medication"
 MEDICATION = "medication"
 # Every tip is a lifestyle tip; a nutrition tip is also a tip about food.
 LIFESTYLE = "lifestyle"
+NUTRITION = "nutrition"
 _TIP_FOCUS_ALSO = {"nutrition": ("food_source",)}
+# "A tip that helps both": bones and hair.
+_BOTH_PARTS = frozenset({"bone", "hair"})
 
 _QUESTION_WORDS = frozenset(
     """what whats how why when where which who whom whose can could does do did is are
@@ -177,6 +180,7 @@ _REQUESTS = frozenset(
 # Whose the reason for a drug is ("for my asthma", "for the change").
 _OWNERS = frozenset("my her his your their the".split())  # noqa: SIM905
 _PRONOUNS = frozenset("it that this they these those".split())  # noqa: SIM905
+_PLURAL = frozenset("they them these those both each either".split())  # noqa: SIM905
 # "Is it true that…", "is it safe to…": "it" stands for what follows, not for the topic
 # of the previous question.
 _PLACEHOLDER_FOLLOWERS = frozenset(
@@ -714,7 +718,11 @@ def follow_up(
     }
     replaced = set(new_roles.values())
     if replaced & {"relation", "ask"}:
-        replaced |= {"relation", "ask", "outcome"}
+        replaced |= {"relation", "ask"}
+        # "Why does that happen?" asks why of all that was said; "how much per day?" asks
+        # a new question about the topic.
+        if not (WHY in new_roles and _PRONOUNS & own_words):
+            replaced.add("outcome")
     if question.together and any(_is_drug(vocabulary, c) for c in old_topics):
         replaced.discard("topic")
     if question.pronoun and old_topics:
@@ -732,6 +740,15 @@ def follow_up(
         dropped = _WHERE_FROM
     else:
         dropped = frozenset()
+    if (
+        "it" in own_words
+        and not _PLURAL & own_words
+        and not new_topics
+        and set(new_roles.values()) & set(ASK_KINDS)
+    ):
+        # "How does vitamin D help with calcium?", then "how much of it should I take?":
+        # "it" is the subject named first, not both.
+        dropped = dropped | frozenset([c for c in old if c in old_topics][1:])
     kept = [
         Term(c, str(words.get(c) or c.replace("_", " ")), -1)
         for c, role in old_roles.items()
@@ -1300,6 +1317,9 @@ def decide_tip(
     seen = set(given)
     # "a tip that helps my bones": the relation is what a tip is.
     needed = _needed(vocabulary, question, question.context + question.terms) - {RELATION}
+    words = set(words_of(question.text))
+    if "both" in words and not any(_kind(vocabulary, c) in PART_KINDS for c in needed):
+        needed |= _BOTH_PARTS
 
     def subjects(tip: Tip) -> tuple[str, ...]:
         """The tip's focus and the subjects of the entry quoting its sentence."""
@@ -1317,6 +1337,9 @@ def decide_tip(
         return bool(set(subjects(tip)) & set(question.excluded))
 
     fresh = [t for t in tips if t.id not in seen and not set_aside(t)]
+    if "lifestyle" in words and NUTRITION not in needed:
+        # The article sets "lifestyle" beside nutrition: exercise and stress come first.
+        fresh.sort(key=lambda t: t.focus == NUTRITION)
     for tip in fresh:
         if not missing(tip):
             return Decision(ANSWER, TIP, None, (tip.quote,), NEUTRAL, tip=tip)
@@ -1325,14 +1348,16 @@ def decide_tip(
     if any(not missing(t) for t in tips):
         # Some tips covered it, and all of them have been given.
         return Decision(DECLINE, NO_MORE_TIPS_FOR, uncovered=_span(vocabulary, question, needed))
-    uncovered = min((missing(t) for t in fresh), key=len)
+    # The tip that covers most of the request ("a supplement for my hair": biotin).
+    nearest = min(fresh, key=lambda t: len(missing(t)))
+    uncovered = missing(nearest)
     return Decision(
         PARTIAL,
         TIP + ":" + _reason(vocabulary, uncovered, "not_covered"),
         None,
-        (fresh[0].quote,),
+        (nearest.quote,),
         NEUTRAL,
         tuple(sorted(uncovered)),
         _span(vocabulary, question, uncovered),
-        tip=fresh[0],
+        tip=nearest,
     )

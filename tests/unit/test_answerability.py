@@ -489,6 +489,14 @@ def test_no_verdict_for_what_the_article_never_says_of_a_subject(
             "vitamin_d_dose",
             None,
         ),
+        # "It" is the subject named first, not both subjects of the question before.
+        (
+            ("How does vitamin D help with calcium?", "how much of it should I take?"),
+            "vitamin_d_dose",
+            SUMMARY,
+        ),
+        # "Why does that happen?" asks why of all of it: the outcome stays.
+        (("does the menopause weaken bones?", "why does that happen?"), "estrogen_menopause", None),
     ],
 )
 def test_a_follow_up_leans_on_the_question_before_it(
@@ -785,6 +793,40 @@ def test_a_tip_covers_what_the_request_names(
 
     assert decision.reason == TIP
     assert decision.tip is not None and decision.tip.id == tip
+
+
+@pytest.mark.parametrize(
+    ("request_text", "tips"),
+    [
+        # "Both" is bones and hair: not the calcium tip, which is about bone alone.
+        ("anything else that helps both?", {"tip_protein", "tip_vitamin_d", "tip_stress"}),
+        # The article sets lifestyle beside nutrition: exercise and stress first.
+        ("any other lifestyle change?", {"tip_exercise", "tip_stress"}),
+        ("what lifestyle things help?", {"tip_exercise", "tip_stress"}),
+    ],
+)
+def test_a_tip_for_both_or_for_lifestyle_is_one_the_article_says_so_of(
+    knowledge: KnowledgeBase, vocabulary: Vocabulary, request_text: str, tips: set[str]
+) -> None:
+    question = read_question(request_text, vocabulary)
+    decision = decide_tip(question, knowledge.tips, (), vocabulary, knowledge)
+
+    assert decision.tip is not None
+    assert decision.tip.id in tips
+
+
+def test_a_tip_that_covers_only_part_of_the_request_is_the_one_that_covers_most(
+    knowledge: KnowledgeBase, vocabulary: Vocabulary
+) -> None:
+    # No tip is about supplements for hair; the vitamin D one was given. Of the rest,
+    # one about hair, not the calcium tip, which covers neither.
+    question = read_question("any other supplement worth considering for my hair?", vocabulary)
+    decision = decide_tip(question, knowledge.tips, ("tip_vitamin_d",), vocabulary, knowledge)
+
+    assert decision.outcome == PARTIAL
+    assert decision.tip is not None
+    assert decision.tip.id in {"tip_protein", "tip_biotin_iron"}
+    assert decision.uncovered == ("supplement",)
 
 
 def test_a_tip_for_something_the_article_has_no_tip_on_says_so(

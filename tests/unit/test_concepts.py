@@ -48,6 +48,10 @@ def concepts(vocabulary: Vocabulary, text: str) -> list[str]:
         ("a 70 year old", ["older_age"]),
         ("people over 70", ["older_age"]),
         ("women in their 80s", ["older_age"]),
+        # "-wise" is about the word before it; "dose" after a question word is "does".
+        ("what else diet-wise", ["nutrition"]),
+        ("what dose estrogen do to bone", ["frame", "estrogen", "affect", "bone"]),
+        ("what dose of vitamin d do you need", ["amount", "vitamin_d", "essential"]),
     ],
 )
 def test_words_are_read_as_the_concepts_they_mean(
