@@ -77,7 +77,8 @@ DEFINITION = "definition"
 DEFINITION_ASPECT = "definition"
 WHY = "why"
 MECHANISM = "mechanism"
-EXPLAINING_ASPECTS = ("link", MECHANISM)
+LINK = "link"
+EXPLAINING_ASPECTS = (LINK, MECHANISM)
 MEDICATION_ASPECT = "medication"
 MEDICATION = "medication"
 # Every tip is a lifestyle tip; a nutrition tip is also a tip about food.
@@ -218,6 +219,8 @@ class Question:
     # What it sets aside ("anything else apart from exercise?"): not asked about, and no
     # tip about it.
     excluded: tuple[str, ...] = ()
+    # It asks for another of what it names ("other medicines?"; not "what else counts?").
+    other: bool = False
 
     @property
     def concepts(self) -> tuple[str, ...]:
@@ -539,12 +542,30 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         negated=any(w in _NEGATIONS for w in words),
         # "is it permanent?" (no subject of its own), "what about steroids?" (nothing
         # asked about it): both lean on the previous question.
-        refers_back=not has_topic or not asks or together or pronoun or "same" in words,
+        refers_back=not has_topic
+        or not asks
+        or together
+        or pronoun
+        or "same" in words
+        or _one_sided_link(vocabulary, terms),
         together=together,
         pronoun=pronoun,
         alternatives=alternatives,
         excluded=excluded,
+        other=bool(_ELSE & set(words))
+        and not _PRONOUNS & set(words)
+        and any(_kind(vocabulary, t.concept) in TOPIC_KINDS + PART_KINDS for t in terms),
     )
+
+
+def _one_sided_link(vocabulary: Vocabulary, terms: Iterable[Term]) -> bool:
+    """Whether a link is asked with only one side of it named ("her hair's thinning too -
+    connected?"): the other side is what was talked about before."""
+    concepts = {t.concept for t in terms}
+    sides = {
+        c for c in concepts if _kind(vocabulary, c) in TOPIC_KINDS + CONDITION_KINDS + PART_KINDS
+    }
+    return LINK in concepts and len(sides) == 1
 
 
 def _asks_back(question: Question) -> bool:
@@ -689,10 +710,8 @@ def follow_up(
     ):
         return question  # "restart", "hmm ok", a typed "/stop": nothing to complete
     own_words = set(words_of(question.text))
-    if (
-        _ELSE & own_words
-        and not _PRONOUNS & own_words
-        and any(_kind(vocabulary, c) in TOPIC_KINDS + PART_KINDS for c in question.concepts)
+    if question.other and any(
+        _kind(vocabulary, c) in RELATION_KINDS + ASK_KINDS for c in question.concepts
     ):
         return question  # "what else helps hair and bones?": not the last topic again
     old = [str(c) for c in previous.get("concepts") or []]
@@ -725,11 +744,12 @@ def follow_up(
             replaced.add("outcome")
     if question.together and any(_is_drug(vocabulary, c) for c in old_topics):
         replaced.discard("topic")
-    if question.pronoun and old_topics:
+    if (question.pronoun or _one_sided_link(vocabulary, question.terms)) and old_topics:
         replaced.discard("topic")
     # "I can't swallow pills": a general word (pills, food) beside a specific topic
     # (vitamin D) does not replace it.
-    if new_topics and all(vocabulary.is_generic(c) for c in new_topics):
+    # "Other medicines?" does replace it.
+    if new_topics and all(vocabulary.is_generic(c) for c in new_topics) and not question.other:
         replaced.discard("topic")
     words = previous.get("words") or {}
     # Foods and constraints belong to the subject they were said of: "what foods have
@@ -955,9 +975,15 @@ def _candidates(
     for entry in ranked:
         add(entry, entry.sentences, "classifier")
     for concept in question.concepts:
-        for entry in knowledge.entries.values():
-            if concept in entry.subjects:
-                add(entry, entry.sentences, "subject")
+        about = [e for e in knowledge.entries.values() if concept in e.subjects]
+        if not about and question.other and vocabulary.is_generic(concept):
+            # "Other medicines?": with no entry on medicines as such, the entries on the
+            # subjects the general word covers.
+            about = [
+                e for e in knowledge.entries.values() if concept in vocabulary.implied(e.subjects)
+            ]
+        for entry in about:
+            add(entry, entry.sentences, "subject")
     explained = [
         c for c in question.concepts if _kind(vocabulary, c) in TOPIC_KINDS + CONDITION_KINDS
     ]
@@ -1015,8 +1041,11 @@ def _fit(
     # "What is osteoporosis?", then "what causes it?": a definition does not explain it.
     explains = {WHY, MECHANISM} & set(question.concepts)
     kept = kept and not (explains and entry.aspect == DEFINITION_ASPECT)
+    # "Other medicines?": not the entry just given.
+    again = question.other and entry in preferred
     return (
-        (1.0 if kept else 0.0)
+        (1.0 if kept and not again else 0.0)
+        - (1.0 if again else 0.0)
         + confidence.get(entry.id, 0.0)
         + 0.6 * topic_match
         + 0.2 * part_match

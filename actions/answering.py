@@ -29,6 +29,7 @@ from actions.answerability import (
     Question,
     asking_part,
     decide_follow_up,
+    decide_tip,
     follow_up,
     names_something,
     off_topic,
@@ -316,8 +317,16 @@ class ActionGiveTip(Action):
         text = tracker.latest_message.get("text") or ""
         words = words_of(text)
         asks_for_tip = bool(TIP_WORDS & set(words)) or text.startswith("/")
-        if not asks_for_tip and words[:1] and words[0] in QUESTION_OPENINGS and question.concepts:
-            return answer(dispatcher, tracker)  # "what makes them more active?"
+        if (
+            not asks_for_tip
+            and question.concepts
+            and (
+                (words[:1] and words[0] in QUESTION_OPENINGS)
+                or decide_tip(question, knowledge.tips, (), vocabulary, knowledge).outcome != ANSWER
+            )
+        ):
+            # "What makes them more active?"; "other medicines?", which no tip is about.
+            return answer(dispatcher, tracker)
         last = _last_entry(tracker)
         if (
             not asks_for_tip

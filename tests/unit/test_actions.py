@@ -380,6 +380,17 @@ def test_a_question_the_classifier_took_for_a_tip_request_is_answered(
     assert "tips_given" not in conversation.slots
 
 
+def test_a_subject_no_tip_is_about_is_answered_not_given_a_tip(
+    conversation: Conversation,
+) -> None:
+    answer(conversation, "can fosamax thin my hair?", "ask_bisphosphonates")
+    reply = conversation.turn(ActionGiveTip(), "other medicines?", "ask_tip")
+
+    assert responses(reply) != ["utter_tip"]
+    assert "tips_given" not in conversation.slots
+    assert "Other medications" in " ".join(str(m.get("quote")) for m in reply)
+
+
 def test_a_story_that_ends_in_any_tips_gets_a_tip(conversation: Conversation) -> None:
     messages = conversation.turn(
         ActionAnswer(), "I've got thinning bones and thinning hair. Any tips?", "ask_why_together"

@@ -495,6 +495,16 @@ def test_no_verdict_for_what_the_article_never_says_of_a_subject(
             "vitamin_d_dose",
             SUMMARY,
         ),
+        # A link with one side named: the other side is what was talked about before.
+        (("what is osteoporosis", "her hair's thinning too - connected?"), "why_together", None),
+        # "Other medicines?": the article's other medicines, not the one just given.
+        (("can fosamax thin hair?", "other medicines?"), "glucocorticoids", None),
+        # "What else counts?" names nothing new: more of the same entry.
+        (
+            ("Is walking good for osteoporosis?", "I've got dodgy knees. what else counts?"),
+            "exercise",
+            None,
+        ),
         # "Why does that happen?" asks why of all of it: the outcome stays.
         (("does the menopause weaken bones?", "why does that happen?"), "estrogen_menopause", None),
     ],
