@@ -1041,11 +1041,13 @@ def _fit(
     # "What is osteoporosis?", then "what causes it?": a definition does not explain it.
     explains = {WHY, MECHANISM} & set(question.concepts)
     kept = kept and not (explains and entry.aspect == DEFINITION_ASPECT)
+    # "What's going on inside the bone in osteoporosis?" is not answered by what it is.
+    undefined = MECHANISM in question.concepts and entry.aspect == DEFINITION_ASPECT
     # "Other medicines?": not the entry just given.
     again = question.other and entry in preferred
     return (
         (1.0 if kept and not again else 0.0)
-        - (1.0 if again else 0.0)
+        - (1.0 if again or undefined else 0.0)
         + confidence.get(entry.id, 0.0)
         + 0.6 * topic_match
         + 0.2 * part_match

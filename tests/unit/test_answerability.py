@@ -839,6 +839,17 @@ def test_a_tip_that_covers_only_part_of_the_request_is_the_one_that_covers_most(
     assert decision.uncovered == ("supplement",)
 
 
+def test_what_goes_on_inside_is_not_answered_by_what_it_is(ask: Any) -> None:
+    # Even when the classifier takes it for "what is osteoporosis?".
+    decision = ask(
+        "what's going on inside the bone when you've got osteoporosis?",
+        intent="ask_what_is_osteoporosis",
+    )
+
+    assert decision.outcome == ANSWER
+    assert _entry(decision) == "bone_remodeling"
+
+
 def test_a_tip_for_something_the_article_has_no_tip_on_says_so(
     knowledge: KnowledgeBase, vocabulary: Vocabulary
 ) -> None:
