@@ -193,6 +193,11 @@ _PLACEHOLDER_FOLLOWERS = frozenset(
 _CONTRACTION = re.compile(r"(?:we|you|they)['’]re\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _EMBEDDED = re.compile(r"\b(?:whether|if|why|how|what|which|who|when|where)\b", re.IGNORECASE)
+_ASIDE = re.compile(
+    r"[,;]?\s+(?:so (?:that )?(?:i|she|he|we|they) can|since (?:i|she|he|we|they)[’']?(?:m|s|re)"
+    r"|since (?:i am|she is|he is|we are|they are))\b.*$",
+    re.IGNORECASE,
+)
 _CLAUSE_BREAK = re.compile(r"\s*(?:[,;:]|\s-\s|—|–)\s*")
 
 
@@ -400,8 +405,9 @@ def _claim(text: str) -> str:
 
 
 def asking_part(text: str) -> str:
-    """The part of a message that asks, without a story before it."""
-    return " ".join(_without_story(s) for s in _asking_sentences(text))
+    """The part of a message that asks, without a story before it or a purpose or reason
+    after it ("…, so she can ask about stopping it", "…, since she's too tired to read")."""
+    return " ".join(_without_story(_ASIDE.sub("", s)) for s in _asking_sentences(text))
 
 
 def read_question(text: str, vocabulary: Vocabulary) -> Question:
@@ -1324,7 +1330,10 @@ def _attribution(
     # Without a part of the body, a plain word is the effect asked ("nausea").
     plain = set() if parts else {c for c in needed - named if not _kind(vocabulary, c)}
     asked = ({RELATION} & needed | parts | plain) - {t.concept for t in question.context}
-    if {c for c in needed if _kind(vocabulary, c) in ASK_KINDS} - {COMMONNESS}:
+    asks = {c for c in needed if _kind(vocabulary, c) in ASK_KINDS}
+    if COMMONNESS in asks:
+        asks.discard(COMPARISON)  # "is it more likely X or Y that's behind it?"
+    if asks - {COMMONNESS}:
         return None  # "which is cheaper", "which is safe for children": not attribution
     for drug in drugs:
         candidate = _Candidate(drug, drug.sentences, "subject")

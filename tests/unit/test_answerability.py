@@ -669,6 +669,11 @@ def test_a_question_without_context_or_subject_asks_nothing(ask: Any) -> None:
     [
         "I'm on Fosamax and prednisone and my hair is falling out, which one is causing it?",
         "which is thinning my hair, the HRT or the alendronate",
+        # Which is more likely behind it: still which one.
+        "Is it more likely my bisphosphonate or my hormone therapy that's behind the shedding?",
+        # What she wants it for ("so she can ask about stopping it") is not asked.
+        "My mum is on steroid tablets and an anti-estrogen. Her hair is thinning and she wants"
+        " to know which tablet is to blame so she can ask about stopping it.",
     ],
 )
 def test_two_drugs_in_one_question_get_each_ones_information(ask: Any, question: str) -> None:
@@ -837,6 +842,16 @@ def test_a_tip_that_covers_only_part_of_the_request_is_the_one_that_covers_most(
     assert decision.tip is not None
     assert decision.tip.id in {"tip_protein", "tip_biotin_iron"}
     assert decision.uncovered == ("supplement",)
+
+
+def test_a_reason_after_the_question_is_not_asked(ask: Any) -> None:
+    decision = ask(
+        "She takes Arimidex. Can the drug itself affect hair,"
+        " since she's too tired to read up on it?"
+    )
+
+    assert decision.outcome == ANSWER
+    assert _entry(decision) == "hrt_antiestrogen"
 
 
 def test_what_goes_on_inside_is_not_answered_by_what_it_is(ask: Any) -> None:
