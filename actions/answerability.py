@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
@@ -911,22 +911,25 @@ def _cover(
     needed: frozenset[str],
     context: frozenset[str],
     words: frozenset[str] = frozenset(),
+    shown: Collection[str] = (),
 ) -> _Cover:
     """The candidate's sentence that covers most of `needed` (with the entry's subjects),
     and what stays uncovered; between equals, the one that says most of it itself, then
     the one that uses most of the question's `words` (stems). `context` may be covered
     by any of its sentences, and so may the further parts of a question about several
-    ("does it affect bones and hair?"), once one of them is in the sentence."""
+    ("does it affect bones and hair?"), once one of them is in the sentence. Between
+    sentences that cover as much, one not `shown` just before comes first: a follow-up
+    ("what are those shared factors?") is not answered with the sentence it follows."""
     entry = candidate.entry
     base = _generalised(vocabulary, vocabulary.implied(entry.subjects)) if entry else frozenset()
     said = [_sentence_concepts(vocabulary, q.text) for q in candidate.sentences]
     everywhere = base.union(*said)
     parts = {c for c in needed if _kind(vocabulary, c) in PART_KINDS}
     # The entry's quotes are shown with any sentence that answers from it.
-    shown = [_sentence_concepts(vocabulary, q.text) for q in entry.quotes] if entry else []
+    quoted = [_sentence_concepts(vocabulary, q.text) for q in entry.quotes] if entry else []
     own_subjects = set(entry.subjects) if entry else set()
     best: _Cover | None = None
-    best_key: tuple[int, float, int] | None = None
+    best_key: tuple[int, float, bool, int] | None = None
     for sentence, concepts in zip(candidate.sentences, said, strict=True):
         missing = needed - base - concepts
         if parts - missing:
@@ -941,7 +944,7 @@ def _cover(
                 for c in concepts
                 if _kind(vocabulary, c) in TOPIC_KINDS and not vocabulary.is_generic(c)
             }
-            missing -= frozenset().union(*(s for s in shown if s & subjects))
+            missing -= frozenset().union(*(s for s in quoted if s & subjects))
         missing |= context - everywhere
         # What the sentence itself says of the question (not through the entry's
         # subjects), then how many of its words it uses; between equals, the one that
@@ -951,7 +954,7 @@ def _cover(
         lexical = len(words & _sentence_words(sentence.text)) / len(words) if words else 0.0
         overlap = direct + 0.1 * lexical
         named = len((needed - own_subjects) & _named_concepts(vocabulary, sentence.text))
-        key = (len(missing), -overlap, -named)
+        key = (len(missing), -overlap, sentence.text in shown, -named)
         if best_key is None or key < best_key:
             best, best_key = _Cover(candidate, sentence, frozenset(missing), overlap), key
     return best or _Cover(candidate, None, needed - base | context - everywhere)
@@ -1172,6 +1175,7 @@ def decide(
     preferred: Sequence[Entry] = (),
     confidence: dict[str, float] | None = None,
     advice: bool = False,
+    shown: Collection[str] = (),
 ) -> Decision:
     """Answer, partial answer or decline for `question`.
 
@@ -1181,7 +1185,8 @@ def decide(
     cover the question, the one that best fits wins; a question that asks nothing the
     article could cover ("what is it?") gets the first preferred entry, and a message
     that asks nothing at all ("restart") gets nothing. `advice`: the user
-    asked for personal advice, so no verdict and no summary of our own."""
+    asked for personal advice, so no verdict and no summary of our own. `shown`: the
+    sentences the last answer quoted."""
     confidence = confidence or {}
     needed = _needed(vocabulary, question, question.terms)
     context = _needed(vocabulary, question, question.context) - needed
@@ -1199,7 +1204,7 @@ def decide(
         return attribution
     words = frozenset(tokenize(" ".join(t.text for t in question.context + question.terms)))
     covers = [
-        _cover(vocabulary, c, needed, context, words)
+        _cover(vocabulary, c, needed, context, words, shown)
         for c in _candidates(question, knowledge, vocabulary, index, entries)
     ]
 
@@ -1267,13 +1272,14 @@ def decide_follow_up(
     preferred: Sequence[Entry] = (),
     confidence: dict[str, float] | None = None,
     advice: bool = False,
+    shown: Collection[str] = (),
 ) -> Decision:
     """`decide` for `question`, the message `own` completed from the conversation. When
     `own` only names a new subject ("what about calcium?") and the relation asked before
     does not fit it (the article says nothing of calcium causing hair loss), it is read as
     "what does the article say about calcium?": an answer without a verdict. A kind of
     question the article does not answer for it (an amount) stays a partial answer."""
-    decision = decide(question, knowledge, vocabulary, index, preferred, confidence, advice)
+    decision = decide(question, knowledge, vocabulary, index, preferred, confidence, advice, shown)
     kinds = {_kind(vocabulary, c) for c in own.concepts}
     only_subject = bool(kinds & set(TOPIC_KINDS)) and not kinds & {
         *RELATION_KINDS,
@@ -1286,7 +1292,7 @@ def decide_follow_up(
         # "How much calcium?", then "what about biotin?": the article gives no amount
         # for biotin, and the reply says so.
         return decision
-    alone = decide(own, knowledge, vocabulary, index, (), confidence, advice)
+    alone = decide(own, knowledge, vocabulary, index, (), confidence, advice, shown)
     if alone.outcome != ANSWER or alone.entry is None:
         return decision
     lead = NEUTRAL if alone.lead == VERDICT else alone.lead

@@ -172,8 +172,9 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType
         return send_next_tip(dispatcher, tracker, own)
     question = in_context(tracker, own, vocabulary)
     preferred, confidence = candidates_of(tracker, knowledge)
+    shown = tracker.get_slot(SLOT_LAST_QUOTES) or ()
     decision = decide_follow_up(
-        own, question, knowledge, vocabulary, load_index(), preferred, confidence
+        own, question, knowledge, vocabulary, load_index(), preferred, confidence, shown=shown
     )
     if _classified(tracker, (INTENT_OFF_TOPIC,), OFF_TOPIC_REPLY_CONFIDENCE):
         decision = off_topic(decision, own, vocabulary)
@@ -380,7 +381,15 @@ class ActionPersonalAdvice(Action):
         question = in_context(tracker, own, vocabulary)
         preferred, confidence = candidates_of(tracker, knowledge)
         decision = decide_follow_up(
-            own, question, knowledge, vocabulary, load_index(), preferred, confidence, advice=True
+            own,
+            question,
+            knowledge,
+            vocabulary,
+            load_index(),
+            preferred,
+            confidence,
+            advice=True,
+            shown=tracker.get_slot(SLOT_LAST_QUOTES) or (),
         )
         if decision.quotes:
             opening = preface(UTTER_PERSONAL_ADVICE)

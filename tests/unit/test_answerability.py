@@ -844,6 +844,20 @@ def test_a_tip_that_covers_only_part_of_the_request_is_the_one_that_covers_most(
     assert decision.uncovered == ("supplement",)
 
 
+def test_asked_again_the_sentence_just_shown_gives_way_to_one_that_says_as_much(
+    knowledge: KnowledgeBase, vocabulary: Vocabulary, index: PassageIndex
+) -> None:
+    question = read_question("does osteoporosis cause hair loss?", vocabulary)
+    first = decide(question, knowledge, vocabulary, index)
+    again = decide(
+        question, knowledge, vocabulary, index, (first.entry,), shown=[first.quotes[0].text]
+    )
+
+    assert again.entry == first.entry
+    assert again.quotes[0] != first.quotes[0]
+    assert first.quotes[0] in again.quotes  # still quoted, after the new one
+
+
 def test_a_reason_after_the_question_is_not_asked(ask: Any) -> None:
     decision = ask(
         "She takes Arimidex. Can the drug itself affect hair,"
