@@ -407,7 +407,16 @@ def _claim(text: str) -> str:
 def asking_part(text: str) -> str:
     """The part of a message that asks, without a story before it or a purpose or reason
     after it ("…, so she can ask about stopping it", "…, since she's too tired to read")."""
-    return " ".join(_without_story(_ASIDE.sub("", s)) for s in _asking_sentences(text))
+    return " ".join(_without_story(_without_aside(s)) for s in _asking_sentences(text))
+
+
+def _without_aside(sentence: str) -> str:
+    """A question without the purpose or reason after it; a sentence whose question comes
+    after the "since" clause keeps it ("my hair has thinned since I'm on prednisone, is
+    that normal?")."""
+    asked = _ASIDE.sub("", sentence)
+    asks = _first_word(words_of(asked)) in _QUESTION_WORDS or _EMBEDDED.match(asked.strip())
+    return asked if asks else sentence
 
 
 def read_question(text: str, vocabulary: Vocabulary) -> Question:
@@ -1049,13 +1058,13 @@ def _fit(
     kept = entry in preferred and (not named or bool(vocabulary.implied(entry.subjects) & named))
     # "What is osteoporosis?", then "what causes it?": a definition does not explain it.
     explains = {WHY, MECHANISM} & set(question.concepts)
-    kept = kept and not (explains and entry.aspect == DEFINITION_ASPECT)
-    # "What's going on inside the bone in osteoporosis?" is not answered by what it is.
-    undefined = MECHANISM in question.concepts and entry.aspect == DEFINITION_ASPECT
     # "Other medicines?": not the entry just given.
     again = question.other and entry in preferred
+    kept = kept and not (explains and entry.aspect == DEFINITION_ASPECT) and not again
+    # "What's going on inside the bone in osteoporosis?" is not answered by what it is.
+    undefined = MECHANISM in question.concepts and entry.aspect == DEFINITION_ASPECT
     return (
-        (1.0 if kept and not again else 0.0)
+        (1.0 if kept else 0.0)
         - (1.0 if again or undefined else 0.0)
         + confidence.get(entry.id, 0.0)
         + 0.6 * topic_match

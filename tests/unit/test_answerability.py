@@ -23,6 +23,7 @@ from actions.answerability import (
     VERDICT,
     Decision,
     Question,
+    asking_part,
     decide,
     decide_follow_up,
     decide_tip,
@@ -866,6 +867,8 @@ def test_a_reason_after_the_question_is_not_asked(ask: Any) -> None:
 
     assert decision.outcome == ANSWER
     assert _entry(decision) == "hrt_antiestrogen"
+    # A question after the "since" clause is still the question.
+    assert "normal" in asking_part("My hair has thinned since I'm on prednisone, is that normal?")
 
 
 def test_what_goes_on_inside_is_not_answered_by_what_it_is(ask: Any) -> None:
