@@ -48,6 +48,9 @@ def concepts(vocabulary: Vocabulary, text: str) -> list[str]:
         ("a 70 year old", ["older_age"]),
         ("people over 70", ["older_age"]),
         ("women in their 80s", ["older_age"]),
+        # Lay words and typos for the article's terms.
+        ("bones have gone porous", ["bone", "osteoporosis"]),
+        ("which cells brake down bone", ["remodeling", "bone"]),
         # "-wise" is about the word before it; "dose" after a question word is "does".
         ("what else diet-wise", ["nutrition"]),
         ("what dose estrogen do to bone", ["frame", "estrogen", "affect", "bone"]),
