@@ -90,7 +90,8 @@ def words_of(text: str) -> list[str]:
     if len(words) > 2 and words[0] == "dose" and words[1] not in ("of", "for", "is", "and"):
         words[0] = "does"
     elif (
-        words[1:2] == ["dose"]
+        len(words) > 3
+        and words[1] == "dose"
         and words[0] in _WH_DOSE
         and words[2] not in _NOT_AFTER_DOES
         and "do" in words[3:6]

@@ -380,6 +380,13 @@ def test_a_question_the_classifier_took_for_a_tip_request_is_answered(
     assert "tips_given" not in conversation.slots
 
 
+@pytest.mark.parametrize("text", ["what dose", "how dose?", "dose"])
+def test_a_short_message_with_dose_gets_a_reply(conversation: Conversation, text: str) -> None:
+    messages = conversation.turn(ActionAnswer(), text, "nlu_fallback", confidence=0.2)
+
+    assert responses(messages)
+
+
 def test_a_subject_no_tip_is_about_is_answered_not_given_a_tip(
     conversation: Conversation,
 ) -> None:
