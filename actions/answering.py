@@ -157,6 +157,31 @@ def candidates_of(
     return preferred, confidence
 
 
+def decide_in_context(
+    tracker: Tracker,
+    own: Question,
+    knowledge: KnowledgeBase,
+    vocabulary: Vocabulary,
+    advice: bool = False,
+) -> tuple[Question, Decision]:
+    """The message's question `own` completed from the conversation, and the decision on
+    it, given the last answer's entry and sentences and the classifier's ranking."""
+    question = in_context(tracker, own, vocabulary)
+    preferred, confidence = candidates_of(tracker, knowledge)
+    decision = decide_follow_up(
+        own,
+        question,
+        knowledge,
+        vocabulary,
+        load_index(),
+        preferred,
+        confidence,
+        advice,
+        tracker.get_slot(SLOT_LAST_QUOTES) or (),
+    )
+    return question, decision
+
+
 def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Answer the latest message as a question: answer, partial answer or decline."""
     if in_other_language(tracker.latest_message.get("text") or ""):
@@ -170,12 +195,7 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType
     if asks_only_for_tips(own):
         # "I've got thinning bones and thinning hair. Any tips?"
         return send_next_tip(dispatcher, tracker, own)
-    question = in_context(tracker, own, vocabulary)
-    preferred, confidence = candidates_of(tracker, knowledge)
-    shown = tracker.get_slot(SLOT_LAST_QUOTES) or ()
-    decision = decide_follow_up(
-        own, question, knowledge, vocabulary, load_index(), preferred, confidence, shown=shown
-    )
+    question, decision = decide_in_context(tracker, own, knowledge, vocabulary)
     if _classified(tracker, (INTENT_OFF_TOPIC,), OFF_TOPIC_REPLY_CONFIDENCE):
         decision = off_topic(decision, own, vocabulary)
     if decision.reason == NOTHING_ASKED:
@@ -378,19 +398,7 @@ class ActionPersonalAdvice(Action):
     ) -> list[EventType]:
         knowledge, vocabulary = load_knowledge(), load_vocabulary()
         own = question_of(tracker, knowledge, vocabulary)
-        question = in_context(tracker, own, vocabulary)
-        preferred, confidence = candidates_of(tracker, knowledge)
-        decision = decide_follow_up(
-            own,
-            question,
-            knowledge,
-            vocabulary,
-            load_index(),
-            preferred,
-            confidence,
-            advice=True,
-            shown=tracker.get_slot(SLOT_LAST_QUOTES) or (),
-        )
+        question, decision = decide_in_context(tracker, own, knowledge, vocabulary, advice=True)
         if decision.quotes:
             opening = preface(UTTER_PERSONAL_ADVICE)
             return send_decision(dispatcher, tracker, knowledge, decision, question, opening)
