@@ -600,8 +600,9 @@ def _request(words: Sequence[str]) -> bool:
 
 def _without_reasons(vocabulary: Vocabulary, terms: list[Term], words: list[str]) -> list[Term]:
     """The terms, with what a drug is taken for said but not asked ("the steroids I take
-    for my back pain", "prednisone prescribed for her asthma", "hormone pills for the
-    change"): the article names few of the reasons, and the question is about the drug."""
+    for my back pain", "the steroid pills I take for pain", "prednisone prescribed for
+    her asthma", "hormone pills for the change"): the article names few of the reasons,
+    and the question is about the drug."""
     reasons: set[int] = set()
     for term in terms:
         if not _is_drug(vocabulary, term.concept):
@@ -609,7 +610,7 @@ def _without_reasons(vocabulary: Vocabulary, terms: list[Term], words: list[str]
         after = term.position + len(words_of(term.text))
         for i in range(after, min(after + 4, len(words) - 2)):
             direct = i == after and words[i] == "for"
-            taking = words[i] in _TAKING and words[i + 1] == "for" and words[i + 2] in _OWNERS
+            taking = words[i] in _TAKING and words[i + 1] == "for"
             if direct or taking:
                 end = i + 1 if direct else i + 2
                 end += words[end] in _OWNERS  # "for my asthma", "for the change"

@@ -364,6 +364,8 @@ def test_a_child_or_a_pregnancy_in_the_story_is_part_of_the_question(
         "Could the steroids I take for my back pain be linked to my bone loss?",
         "I've been on pred for 2 years for my back pain, could that thin my hair and bones",
         "steroids for chronic pain - risk to bones?",
+        "Can the steroid pills I take for pain make my bones weaker?",
+        "Could the hormone pills I take for menopause be thinning my hair?",
         "My kids tease me that I drink more milk than they do. Is calcium important for bones?",
     ],
 )

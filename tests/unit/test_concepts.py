@@ -55,6 +55,11 @@ def concepts(vocabulary: Vocabulary, text: str) -> list[str]:
         ("what else diet-wise", ["nutrition"]),
         ("what dose estrogen do to bone", ["frame", "estrogen", "affect", "bone"]),
         ("what dose of vitamin d do you need", ["amount", "vitamin_d", "essential"]),
+        ("why dose estrogen matter for bones", ["why", "estrogen", "essential", "bone"]),
+        ("how dose hrt affect hair", ["frame", "hrt", "affect", "hair"]),
+        ("how dose?", ["amount"]),
+        # A letter's possessive is the letter ("vit D's role").
+        ("vit D's role", ["vitamin_d"]),
         # Too short for the typo: still read, not an error.
         ("what dose", ["amount"]),
         ("what dose?", ["amount"]),
