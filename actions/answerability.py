@@ -78,6 +78,8 @@ DEFINITION_ASPECT = "definition"
 WHY = "why"
 MECHANISM = "mechanism"
 LINK = "link"
+# "The two": in this article, the two conditions.
+BOTH_CONDITIONS = "both_conditions"
 EXPLAINING_ASPECTS = (LINK, MECHANISM)
 MEDICATION_ASPECT = "medication"
 MEDICATION = "medication"
@@ -719,6 +721,10 @@ def follow_up(
     the bones?" keeps "steroids cause"); a new relation or kind of question starts a
     new question about the same topic ("how much per day?"). "Also" or "which one" with
     a second drug keeps the first beside it."""
+    if not previous and _links_the_two(question, vocabulary):
+        # "If one doesn't cause the other, how come they turn up together?" opening a
+        # conversation: "they" are the two conditions the assistant is about.
+        previous = {"concepts": list(vocabulary.concepts[BOTH_CONDITIONS].implies)}
     if not previous or not question.refers_back:
         return question
     if question.text.strip().startswith("/") or (
@@ -799,6 +805,16 @@ def follow_up(
         question,
         terms=tuple(kept) + question.terms,
         yes_no=bool(previous.get("yes_no")) if elliptical and not wh else question.yes_no,
+    )
+
+
+def _links_the_two(question: Question, vocabulary: Vocabulary) -> bool:
+    """Whether `question` asks how "they" go together without naming anything they
+    could be ("why do they turn up together?")."""
+    return (
+        bool(_PLURAL & set(words_of(asking_part(question.text))))
+        and any(t.concept == LINK for t in question.terms)
+        and not any(_kind(vocabulary, c) in TOPIC_KINDS + PART_KINDS for c in question.concepts)
     )
 
 

@@ -524,6 +524,26 @@ def test_a_follow_up_leans_on_the_question_before_it(
         assert decision.lead == lead
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "if one doesn't cause the other, how come they turn up together so much?",
+        "why do they happen together?",
+    ],
+)
+def test_an_opening_question_about_how_they_go_together_is_about_the_two_conditions(
+    ask: Any, question: str
+) -> None:
+    decision = ask(question)
+
+    assert decision.outcome == ANSWER
+    assert _entry(decision) == "why_together"
+
+
+def test_they_without_a_link_is_still_unknown_in_an_opening_question(ask: Any) -> None:
+    assert ask("are they permanent?").outcome == DECLINE
+
+
 @pytest.mark.parametrize("follow", ["how can I reduce it", "how do i bring it down"])
 def test_how_to_bring_down_what_was_asked_about_gets_the_sentence_on_addressing_it(
     ask: Any, follow: str
