@@ -53,6 +53,8 @@ _WISE = re.compile(r"([a-z])-wise\b")
 # "what dose estrogen do…": the typo of "does" after a question word, not "what dose do I
 # need" or "what dose of vitamin D".
 _WH_DOSE = frozenset("what how why where when".split())  # noqa: SIM905
+# "What dose estrogen do to bone?", "what dose catagen mean?": a verb after the subject.
+_VERBS_AFTER_DOES = frozenset("do mean means work help cause affect matter".split())  # noqa: SIM905
 # "Why dose…", "how dose…" never ask for a dose.
 _WHY_HOW = frozenset(("why", "how"))
 _NOT_AFTER_DOES = frozenset("of for per a an is should would do to".split())  # noqa: SIM905
@@ -80,11 +82,11 @@ def words_of(text: str) -> list[str]:
     """Lower-case word and number tokens; apostrophes dropped ("doesn't" → "doesnt"),
     hyphens split ("weight-bearing" → "weight", "bearing") except before a number, which
     names something with the word ("omega-3" → "omega3", "b-12" → "b12"). A question
-    opening "dose", or following "why" or "how", or a question word with a "do" after its
-    subject, is the common typo of "does" ("dose HRT affect hair?", "why dose estrogen
-    matter?", "what dose estrogen do to bone?"). "Diet-wise" is "diet"; "vit D's" is
-    "vit d". A number and its unit are two words ("1000mg"); an ordinal is its number
-    ("3rd"); "%" is "percent"."""
+    opening "dose", or following "why" or "how", or a question word with a verb ("do",
+    "mean") after its subject, is the common typo of "does" ("dose HRT affect hair?",
+    "why dose estrogen matter?", "what dose estrogen do to bone?"). "Diet-wise" is
+    "diet"; "vit D's" is "vit d". A number and its unit are two words ("1000mg"); an
+    ordinal is its number ("3rd"); "%" is "percent"."""
     text = _LETTER_POSSESSIVE.sub(r"\1", text.lower().replace("’", "'"))
     text = text.replace("'", "").replace("%", " percent ")
     text = _WISE.sub(r"\1", text)
@@ -99,7 +101,7 @@ def words_of(text: str) -> list[str]:
         and words[1] == "dose"
         and words[0] in _WH_DOSE
         and words[2] not in _NOT_AFTER_DOES
-        and (words[0] in _WHY_HOW or "do" in words[3:6])
+        and (words[0] in _WHY_HOW or _VERBS_AFTER_DOES & set(words[3:6]))
     ):
         words[1] = "does"
     return words

@@ -58,6 +58,7 @@ def concepts(vocabulary: Vocabulary, text: str) -> list[str]:
         ("why dose estrogen matter for bones", ["why", "estrogen", "essential", "bone"]),
         ("how dose hrt affect hair", ["frame", "hrt", "affect", "hair"]),
         ("how dose?", ["amount"]),
+        ("what dose catagen mean", ["frame", "hair_cycle", "definition"]),
         # A letter's possessive is the letter ("vit D's role").
         ("vit D's role", ["vitamin_d"]),
         # Too short for the typo: still read, not an error.
