@@ -122,7 +122,7 @@ _OR = frozenset({"or", "vs", "versus"})
 # How an alternative said as a clause opens ("… or is it just …", "… or something else").
 _IDLE_OPENINGS = frozenset(
     """is isnt are am does do did was has can could will would its it just only simply
-    merely something anything not what maybe perhaps""".split()  # noqa: SIM905
+    merely something sth smth anything not what maybe perhaps""".split()  # noqa: SIM905
 )
 _BESIDES = frozenset(
     {"besides", "except", "excluding", ("apart", "from"), ("aside", "from"), ("other", "than")}
@@ -529,9 +529,12 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
             for t in vocabulary.read(before)
             if t.asks and not _kind(vocabulary, t.concept) and t.concept not in concepts
         ]
-    # A general word ("the tablet", "these pills") stands for the story's subject.
+    # A general word ("the tablet", "these pills") stands for the story's subject; not a
+    # way of life ("I'm 55 and menopausal. What everyday habits could help?"), which asks
+    # for the article's general advice.
     own_topic = any(
-        _kind(vocabulary, t.concept) in TOPIC_KINDS and not vocabulary.is_generic(t.concept)
+        _kind(vocabulary, t.concept) in TOPIC_KINDS
+        and (not vocabulary.is_generic(t.concept) or t.concept == LIFESTYLE)
         for t in terms
     )
     if own_topic and not together and not pronoun:

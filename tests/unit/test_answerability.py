@@ -375,6 +375,15 @@ def test_what_a_drug_is_taken_for_and_who_else_is_mentioned_are_not_asked(
     assert ask(question).outcome == ANSWER
 
 
+def test_a_story_before_a_question_about_habits_asks_for_the_general_advice(ask: Any) -> None:
+    decision = ask(
+        "I'm 55, recently menopausal, with a thinning crown. What everyday habits could help?"
+    )
+
+    assert decision.outcome == ANSWER
+    assert _entry(decision) == "what_can_i_do"
+
+
 def test_whom_a_drug_is_for_is_asked(ask: Any) -> None:
     decision = ask("does hormone therapy for transgender people affect bone density")
 
