@@ -794,10 +794,14 @@ def follow_up(
         # "How does vitamin D help with calcium?", then "how much of it should I take?":
         # "it" is the subject named first, not both.
         dropped = dropped | frozenset([c for c in old if c in old_topics][1:])
+    asked = {c for c, role in new_roles.items() if role in ("relation", "ask")}
+    # "How much calcium?", then "I'm vegan though": the figure is still asked, now of
+    # what a vegan can have.
+    figures = QUANTITY_ASKS if asked and asked <= _WHERE_FROM else frozenset()
     kept = [
         Term(c, str(words.get(c) or c.replace("_", " ")), -1)
         for c, role in old_roles.items()
-        if role not in replaced and c not in new_roles and c not in dropped
+        if (role not in replaced or c in figures) and c not in new_roles and c not in dropped
     ]
     elliptical = not ({"relation", "ask"} & set(new_roles.values()))
     # "Which one is it?" asks which, whatever the question before it asked; "what about

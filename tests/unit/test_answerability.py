@@ -553,6 +553,17 @@ def test_they_without_a_link_is_still_unknown_in_an_opening_question(ask: Any) -
     assert ask("are they permanent?").outcome == DECLINE
 
 
+def test_a_constraint_keeps_the_figure_asked_for_the_next_subject(ask: Any) -> None:
+    # "How much calcium?", "I'm vegan though", "and vitamin D?": still how much.
+    vegan = ask("how much calcium should i be getting", "I'm vegan though")
+    decision = ask("how much calcium should i be getting", "I'm vegan though", "and vitamin d?")
+
+    assert vegan.outcome == ANSWER
+    assert any("fortified plant milks" in q.text for q in vegan.quotes)
+    assert decision.outcome == ANSWER
+    assert any("600–800 International Units" in q.text for q in decision.quotes)
+
+
 @pytest.mark.parametrize("follow", ["how can I reduce it", "how do i bring it down"])
 def test_how_to_bring_down_what_was_asked_about_gets_the_sentence_on_addressing_it(
     ask: Any, follow: str
