@@ -439,7 +439,7 @@ class Vocabulary:
                     asks = self._asks(meant, following, last)
                     terms.append(Term(self._article_stem(meant), word, i, known[i], asks))
                 i += 1
-        return _thinning_of_bone(terms)
+        return _loss_of_hair(_thinning_of_bone(terms))
 
     def _article_stem(self, word: str) -> str:
         """The stem of `word`, or of the article's word it derives from ("failure" is
@@ -526,6 +526,27 @@ def _thinning_of_bone(terms: list[Term]) -> list[Term]:
             bone, hair = nearest(term, _BONE_CONCEPTS), nearest(term, _HAIR_CONCEPTS)
             if bone < hair:
                 term = Term("osteoporosis", term.text, term.position, term.known, term.asks)
+        result.append(term)
+    return result
+
+
+_LOSING = frozenset("lose loses losing lost".split())  # noqa: SIM905
+
+
+def _loss_of_hair(terms: list[Term]) -> list[Term]:
+    """ "Loses their hair", "losing some of her hair": hair loss, as "losing hair" is,
+    not a lack of hair."""
+    result: list[Term] = []
+    for term in terms:
+        last = result[-1] if result else None
+        if (
+            last is not None
+            and last.text in _LOSING
+            and term.concept == "hair"
+            and term.position - last.position <= 4
+        ):
+            result[-1] = Term("hair_loss", f"{last.text} {term.text}", last.position)
+            continue
         result.append(term)
     return result
 

@@ -59,6 +59,10 @@ def concepts(vocabulary: Vocabulary, text: str) -> list[str]:
         ("how dose hrt affect hair", ["frame", "hrt", "affect", "hair"]),
         ("how dose?", ["amount"]),
         ("what dose catagen mean", ["frame", "hair_cycle", "definition"]),
+        # Losing one's hair is hair loss, however it is said.
+        ("when someone loses their hair", ["hair_loss"]),
+        ("women lose some of their hair", ["hair_loss"]),
+        ("lose weight and hair", ["body_weight", "hair"]),
         # A letter's possessive is the letter ("vit D's role").
         ("vit D's role", ["vitamin_d"]),
         # Too short for the typo: still read, not an error.
