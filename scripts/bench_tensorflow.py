@@ -215,11 +215,13 @@ def training_profile(workdir: Path) -> tuple[float, list[tuple[str, float]]]:
     spy = [str(ROOT / ".venv/bin/py-spy"), "record", "--rate", "100", "--format", "raw"]
     spy += ["--output", str(raw), "--", PYTHON, "-m", "rasa_patches", "train", "--force"]
     spy += ["--quiet", "--out", str(workdir / "profiled"), "--fixed-model-name", "bench"]
+    from scripts.bench import TRAINING_CACHE  # bench imports this module
+
     start = time.monotonic()
     subprocess.run(
         spy,
         cwd=ROOT,
-        env={**os.environ, **ENV},
+        env={**TRAINING_CACHE, **os.environ, **ENV},
         capture_output=True,
         check=True,
         timeout=900,

@@ -1,4 +1,5 @@
-"""The fix to `rasa train` (rasa_patches/training_data.py): the data is parsed once; the
+"""The fixes to `rasa train` (rasa_patches/training_data.py, rasa_patches/training_cache.py):
+the data is parsed once and, with the training cache off, nothing is fingerprinted; the
 model trained is the one stock Rasa trains, and broken data still stops the training.
 
 Each test trains a small project of its own (two intents, two rules) in a temporary folder,
@@ -17,9 +18,13 @@ from typing import Any
 import pytest
 import rasa.cli.train
 import rasa.shared.importers.utils
+from rasa.engine.caching import LocalTrainingCache
+from rasa.engine.training import fingerprinting
+from rasa.engine.training.graph_trainer import GraphTrainer
+from rasa.engine.training.hooks import TrainingHook
 from rasa.shared.importers.importer import CombinedDataImporter, TrainingDataImporter
 
-from rasa_patches import training_data
+from rasa_patches import training_cache, training_data
 
 CONFIG = """\
 recipe: default.v1
@@ -69,6 +74,19 @@ REPLACED: list[tuple[Any, str, Any, Any]] = [
         training_data.get_nlu_data,
     ),
     (rasa.cli.train, "run_training", training_data._stock_run_training, training_data.run_training),
+    (
+        TrainingHook,
+        "on_before_node",
+        training_cache._stock_on_before_node,
+        training_cache.on_before_node,
+    ),
+    (
+        TrainingHook,
+        "on_after_node",
+        training_cache._stock_on_after_node,
+        training_cache.on_after_node,
+    ),
+    (GraphTrainer, "train", training_cache._stock_train, training_cache.train),
 ]
 
 
@@ -237,6 +255,59 @@ def test_nlu_data_asked_with_or_without_the_language_is_parsed_once(
     assert importer.get_nlu_data("de") is not importer.get_nlu_data()
 
 
-def test_the_launcher_applies_the_fix(rasa_fixes: None) -> None:
+# ---- No fingerprints when the training cache is off ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fixed", "cache_size", "fingerprinted"),
+    [(False, "0", True), (True, "0", False), (True, "1000", True)],
+    ids=["stock-cache-off", "fixed-cache-off", "fixed-cache-on"],
+)
+def test_the_training_is_fingerprinted_only_for_a_cache_that_is_on(
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fixed: bool,
+    cache_size: str,
+    fingerprinted: bool,
+) -> None:
+    monkeypatch.setenv("RASA_MAX_CACHE_SIZE", cache_size)
+    _use(monkeypatch, fixed)
+    # Fingerprint keys (of each node's inputs, in the fingerprint run and before each node)
+    # and the outputs' fingerprints, handed to the cache after each node.
+    keys = _counting(monkeypatch, fingerprinting, "calculate_fingerprint_key")
+    outputs = _counting(monkeypatch, LocalTrainingCache, "cache_output")
+    fingerprint_runs = _counting(monkeypatch, GraphTrainer, "fingerprint")
+
+    _train(project, "model")
+
+    assert (keys[0] > 0) == fingerprinted
+    assert (outputs[0] > 0) == fingerprinted
+    assert (fingerprint_runs[0] > 0) == fingerprinted
+    assert (project / "cache").exists() == (cache_size != "0")
+
+
+def test_with_the_cache_on_a_second_training_is_restored_from_it(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache still works when it is on: the fixes leave it to Rasa."""
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
+        CountVectorsFeaturizer,
+    )
+
+    monkeypatch.setenv("RASA_MAX_CACHE_SIZE", "1000")
+    _use(monkeypatch, fixed=True)
+    first = _contents(_train(project, "first"))
+    trained = _counting(monkeypatch, CountVectorsFeaturizer, "train")
+
+    second = _contents(_train(project, "second"))
+
+    assert second == first
+    assert trained[0] == 0
+
+
+def test_the_launcher_applies_both_fixes(rasa_fixes: None) -> None:
     assert CombinedDataImporter.get_nlu_data is training_data.get_nlu_data
     assert rasa.cli.train.run_training is training_data.run_training
+    assert TrainingHook.on_before_node is training_cache.on_before_node
+    assert TrainingHook.on_after_node is training_cache.on_after_node
+    assert GraphTrainer.train is training_cache.train
