@@ -20,6 +20,12 @@ TRAINING_DATA := config.yml domain.yml $(wildcard components/*.py) $(shell find 
 ENTRIES := $(wildcard data/knowledge/*.entries.yml)
 
 export RASA_TELEMETRY_ENABLED := false
+# Rasa's training cache (.rasa/cache) is off: a training reuses it only when the data and
+# config come back to those of an earlier training (a branch switched back, a change
+# undone), and filling it costs every training its fingerprints (BENCHMARKS.md, "Training";
+# with it off, rasa_patches/training_cache.py skips them).
+# `RASA_MAX_CACHE_SIZE=1000 make train` turns it on (Rasa's default size, in MB).
+export RASA_MAX_CACHE_SIZE ?= 0
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 

@@ -5,12 +5,22 @@ Rasa 3.6 saves and loads this classifier with `skops`, whose import scans every 
 module (thousands, once TensorFlow is imported): in py-spy profiles that was about
 5 s of the server's 12 s start-up and 6 s of training. The model is just the fitted
 coefficients, so they are stored with numpy (`allow_pickle=False`, nothing executable)
-and put back into the same scikit-learn estimator. Training and predictions are
-Rasa's own (this is a subclass).
+and put back into the same scikit-learn estimator. Predictions are Rasa's own (this is
+a subclass).
 
 Predictions skip one step of Rasa's: it stacks an empty dense block onto each message's
 sparse features with scipy (`hstack`, then `vstack`), about 8% of a message's time in
-py-spy profiles; with no dense features the matrix is the sparse features themselves.
+py-spy profiles; with no dense features the matrix is the sparse features themselves,
+read straight from the message (Rasa's `get_sparse_features` deep-copies and stacks them
+again for every message, which in training is thousands of messages).
+
+Training fits the same model on fewer columns. Features that occur in exactly the same
+training messages with the same counts (the character n-grams of a word, for instance)
+are equal columns of the training matrix; more than half of the columns were copies of
+another. With an L2 penalty the optimum gives equal columns equal weights, so the model
+is fitted once per group of k equal columns, on one copy scaled by sqrt(k), and each
+column of the group gets that weight divided by sqrt(k): the same optimum (the same
+objective, rewritten), found in less time (BENCHMARKS.md, "Training").
 
 Rasa's classifier also raises on a message with no text (no features): the REST
 channel then answers with an empty list. Blank messages are left unclassified here,
@@ -27,11 +37,51 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from scipy.sparse import csr_matrix
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import coo_matrix, csc_matrix, csr_matrix, diags
 
 ARRAYS_FILE = "logistic_regression.npz"
+
+
+def equal_columns(matrix: csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """Groups of equal columns: each column's group, and the first column of each group."""
+    columns = csc_matrix(matrix)
+    columns.sort_indices()
+    first_of: dict[tuple[bytes, bytes], int] = {}
+    group_of = np.empty(columns.shape[1], dtype=np.int64)
+    for column, (start, end) in enumerate(
+        zip(columns.indptr[:-1], columns.indptr[1:], strict=True)
+    ):
+        key = (columns.indices[start:end].tobytes(), columns.data[start:end].tobytes())
+        group_of[column] = first_of.setdefault(key, len(first_of))
+    firsts = np.unique(group_of, return_index=True)[1]  # groups are numbered in order
+    return group_of, firsts
+
+
+def sentence_features(message: Message) -> coo_matrix | None:
+    """The message's sparse sentence features of its text, side by side as Rasa's
+    `get_sparse_features` puts them; None if it has none or also has dense ones."""
+    parts = [f for f in message.features if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE]
+    if not parts or not all(f.is_sparse() for f in parts):
+        return None
+    if len(parts) == 1:
+        return parts[0].features.tocoo()
+    blocks = [f.features.tocoo() for f in parts]
+    offsets = np.cumsum([0] + [block.shape[1] for block in blocks[:-1]])
+    return coo_matrix(
+        (
+            np.concatenate([block.data for block in blocks]),
+            (
+                np.concatenate([block.row for block in blocks]),
+                np.concatenate(
+                    [block.col + offset for block, offset in zip(blocks, offsets, strict=True)]
+                ),
+            ),
+        ),
+        shape=(1, int(offsets[-1]) + blocks[-1].shape[1]),
+    )
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -42,14 +92,27 @@ class ArrayLogisticRegressionClassifier(LogisticRegressionClassifier):
             super().process(with_text)
         return messages
 
+    def train(self, training_data: TrainingData) -> Resource:
+        matrix, intents = self._create_training_matrix(training_data)
+        if matrix.shape[0] == 0:
+            return super().train(training_data)  # Rasa's: logs, leaves it untrained
+        group_of, firsts = equal_columns(matrix)
+        sizes = np.bincount(group_of)
+        self.clf.fit(csr_matrix(matrix)[:, firsts] @ diags(np.sqrt(sizes)), intents)
+        self.clf.coef_ = (self.clf.coef_ / np.sqrt(sizes))[:, group_of]
+        self.clf.n_features_in_ = matrix.shape[1]
+        self.persist()
+        return self._resource
+
     def _create_X(self, messages: list[Message]) -> csr_matrix:
-        rows = []
+        if not messages:
+            return csr_matrix((0, 0))
+        rows: list[coo_matrix] = []
         for message in messages:
-            sparse = message.get_sparse_features(attribute=TEXT)[1]
-            dense = message.get_dense_features(attribute=TEXT)[1]
-            if sparse is None or dense is not None:
+            row = sentence_features(message)
+            if row is None or (rows and row.shape != rows[0].shape):
                 return super()._create_X(messages)
-            rows.append(sparse.features.tocoo())
+            rows.append(row)
         return csr_matrix(
             (
                 np.concatenate([row.data for row in rows]),

@@ -12,8 +12,10 @@ action fails), `graph_runner` (Rasa's graphs run without dask's scheduler),
 `event_types` (event classes looked up by name once), `slash_commands` (a typed
 "/restart" is text; only the bot's buttons send intents), `spacy_model` (the spaCy model
 loaded once, not once per graph node), `conversation_length` (no cost that grows with
-the length of a conversation) and `tracker_store` (an unreachable database is reported
-to the user, not replaced by an empty memory store).
+the length of a conversation), `tracker_store` (an unreachable database is reported
+to the user, not replaced by an empty memory store), `training_data` (`rasa train`
+parses the training data once, not once for validation and again for training) and
+`training_cache` (no training-cache fingerprints when the cache is off).
 
 They replace private methods of Rasa, so they are written for one Rasa version and
 refuse to apply to any other, with a message that says so; `STOCK_RASA=1` runs
@@ -63,6 +65,8 @@ def apply(version: str | None = None) -> bool:
         slash_commands,
         spacy_model,
         tracker_store,
+        training_cache,
+        training_data,
     )
 
     action_calls.apply()
@@ -72,4 +76,6 @@ def apply(version: str | None = None) -> bool:
     slash_commands.apply()
     spacy_model.apply()
     tracker_store.apply()
+    training_data.apply()
+    training_cache.apply()
     return True

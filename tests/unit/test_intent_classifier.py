@@ -50,13 +50,16 @@ class Pipeline:
     tokenizer: WhitespaceTokenizer
     featurizer: CountVectorsFeaturizer
 
-    def predict(
-        self, classifier: ArrayLogisticRegressionClassifier, texts: list[str]
-    ) -> list[tuple[Any, Any]]:
+    def featurize(self, texts: list[str]) -> list[Message]:
         messages = [Message(data={"text": text}) for text in texts]
         self.tokenizer.process(messages)
         self.featurizer.process(messages)
-        classifier.process(messages)
+        return messages
+
+    def predict(
+        self, classifier: ArrayLogisticRegressionClassifier, texts: list[str]
+    ) -> list[tuple[Any, Any]]:
+        messages = classifier.process(self.featurize(texts))
         return [(m.get("intent"), m.get("intent_ranking")) for m in messages]
 
 
@@ -66,7 +69,9 @@ def storage(tmp_path: Path) -> LocalModelStorage:
 
 
 def _train(
-    storage: LocalModelStorage, examples: list[tuple[str, str]]
+    storage: LocalModelStorage,
+    examples: list[tuple[str, str]],
+    config: dict[str, Any] = CONFIG,
 ) -> tuple[ArrayLogisticRegressionClassifier, Pipeline]:
     training_data = TrainingData(
         [Message(data={"text": text, "intent": intent}) for text, intent in examples]
@@ -80,9 +85,23 @@ def _train(
     tokenizer.process_training_data(training_data)
     featurizer.train(training_data)
     featurizer.process_training_data(training_data)
-    classifier = ArrayLogisticRegressionClassifier.create(CONFIG, storage, RESOURCE, CONTEXT)
+    classifier = ArrayLogisticRegressionClassifier.create(config, storage, RESOURCE, CONTEXT)
     classifier.train(training_data)
     return classifier, Pipeline(tokenizer, featurizer)
+
+
+def _training_data(examples: list[tuple[str, str]], pipeline: Pipeline) -> TrainingData:
+    """The examples as the classifier receives them in training: tokenized and featurized."""
+    messages = pipeline.featurize([text for text, _ in examples])
+    for message, (_, intent) in zip(messages, examples, strict=True):
+        message.set("intent", intent)
+    return TrainingData(messages)
+
+
+def equal_columns_of(features: Any) -> np.ndarray:
+    from components.intent_classifier import equal_columns
+
+    return equal_columns(features)[0]
 
 
 def _load(storage: LocalModelStorage) -> ArrayLogisticRegressionClassifier:
@@ -175,3 +194,70 @@ def test_the_feature_matrix_is_rasas_without_the_stacking(storage: LocalModelSto
         assert ours.shape == rasas.shape
         assert (ours != rasas).nnz == 0
         assert np.array_equal(trained.clf.predict_proba(ours), trained.clf.predict_proba(rasas))
+
+
+# ---- Training on the distinct columns only ---------------------------------------------------
+
+
+def test_equal_columns_are_grouped_with_the_first_of_each_group() -> None:
+    from scipy.sparse import csr_matrix
+
+    from components.intent_classifier import equal_columns
+
+    matrix = csr_matrix(
+        np.array(
+            [
+                [1, 1, 0, 2, 1, 0],
+                [0, 0, 1, 0, 0, 1],
+                [1, 1, 0, 1, 1, 0],
+            ]
+        )
+    )
+    group_of, firsts = equal_columns(matrix)
+
+    # Columns 0, 1 and 4 are equal, 2 and 5 are equal; 3 has other counts than 0.
+    assert group_of.tolist() == [0, 0, 1, 2, 0, 1]
+    assert firsts.tolist() == [0, 2, 3]
+
+
+@pytest.mark.parametrize(
+    "examples",
+    [EXAMPLES, TWO_INTENTS],
+    ids=["three-intents-multinomial", "two-intents-binary"],
+)
+def test_the_fit_on_distinct_columns_is_rasas_fit(
+    tmp_path: Path, examples: list[tuple[str, str]]
+) -> None:
+    """Rasa's classifier fitted on every column and ours on one scaled copy of each group
+    of equal columns reach the same optimum (to the tolerance asked of both)."""
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+
+    config = {**CONFIG, "solver": "newton-cg", "tol": 1e-8}
+    ours, pipeline = _train(LocalModelStorage(tmp_path), examples, config)
+    features = ours._create_training_matrix(_training_data(examples, pipeline))[0]
+    assert len(set(equal_columns_of(features))) < features.shape[1]  # there were copies
+
+    rasas = LogisticRegressionClassifier(config, "rasa", LocalModelStorage(tmp_path), RESOURCE)
+    rasas.clf.fit(features, [intent for _, intent in examples])
+
+    np.testing.assert_allclose(ours.clf.coef_, rasas.clf.coef_, atol=1e-6)
+    np.testing.assert_allclose(ours.clf.intercept_, rasas.clf.intercept_, atol=1e-6)
+    questions = [text for text, _ in examples] + QUESTIONS
+    ranked = [
+        [entry["name"] for entry in ranking] for _, ranking in pipeline.predict(ours, questions)
+    ]
+    probabilities = rasas.clf.predict_proba(rasas._create_X(pipeline.featurize(questions)))
+    assert ranked == [
+        [rasas.clf.classes_[i] for i in np.argsort(-row, kind="stable")][: len(ranking)]
+        for row, ranking in zip(probabilities, ranked, strict=True)
+    ]
+
+
+def test_equal_columns_get_equal_weights(storage: LocalModelStorage) -> None:
+    trained, pipeline = _train(storage, EXAMPLES)
+    features = trained._create_training_matrix(_training_data(EXAMPLES, pipeline))[0]
+    group_of = equal_columns_of(features)
+
+    for group in set(group_of):
+        columns = np.flatnonzero(group_of == group)
+        assert np.all(trained.clf.coef_[:, columns] == trained.clf.coef_[:, columns[:1]])
