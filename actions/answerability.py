@@ -181,6 +181,19 @@ _REQUESTS = frozenset(
     "explain tell describe list give say clarify outline summarise summarize know help".split()  # noqa: SIM905
 )
 # Whose the reason for a drug is ("for my asthma", "for the change").
+# Relations said from the effect's side: "hair loss due to osteoporosis".
+_BACKWARD = frozenset(
+    {
+        ("due", "to"),
+        ("because", "of"),
+        ("result", "of"),
+        ("linked", "to"),
+        ("connected", "to"),
+        ("tied", "to"),
+        ("associated", "with"),
+        ("related", "to"),
+    }
+)
 _OWNERS = frozenset("my her his your their the".split())  # noqa: SIM905
 _PRONOUNS = frozenset("it that this they these those".split())  # noqa: SIM905
 _PLURAL = frozenset("they them these those both each either".split())  # noqa: SIM905
@@ -1190,11 +1203,19 @@ def _relates(question: Question, groups: Sequence[Sequence[str]], vocabulary: Vo
         ]
 
     relations, first, second = (places(g) for g in groups[:3])
+    words = words_of(asking_part(question.text))
     return any(
         (min(first, default=FAR) < r < max(second, default=-1))
-        or (min(second, default=FAR) < r < max(first, default=-1))
+        or (min(second, default=FAR) < r < max(first, default=-1) and _backward(words, r))
         for r in relations
     )
+
+
+def _backward(words: Sequence[str], at: int) -> bool:
+    """Whether the relation word at `at` names its effect first ("is my hair loss caused
+    by osteoporosis?", "due to", "linked to"), unlike "does hair loss cause osteoporosis?",
+    which asks the other way round."""
+    return words[at + 1 : at + 2] == ["by"] or tuple(words[at : at + 2]) in _BACKWARD
 
 
 # ---- The decision ----------------------------------------------------------------------

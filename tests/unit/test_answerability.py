@@ -384,6 +384,26 @@ def test_a_story_before_a_question_about_habits_asks_for_the_general_advice(ask:
     assert _entry(decision) == "what_can_i_do"
 
 
+@pytest.mark.parametrize(
+    ("question", "verdict"),
+    [
+        ("Does osteoporosis cause hair loss?", True),
+        ("is my hair loss caused by osteoporosis?", True),
+        ("is my hair loss due to osteoporosis?", True),
+        # The article says bone loss does not cause hair loss, not the other way round.
+        ("Does hair loss cause osteoporosis?", False),
+        ("can losing your hair lead to osteoporosis?", False),
+    ],
+)
+def test_a_verdict_on_a_cause_only_answers_it_asked_in_the_articles_direction(
+    ask: Any, question: str, verdict: bool
+) -> None:
+    decision = ask(question, intent="ask_causal_link")
+
+    assert decision.outcome == ANSWER
+    assert (decision.lead == VERDICT) is verdict
+
+
 def test_whom_a_drug_is_for_is_asked(ask: Any) -> None:
     decision = ask("does hormone therapy for transgender people affect bone density")
 
