@@ -17,11 +17,11 @@ from scripts.servers import Bot
 
 # Sealed set: never lower these; raise them when the code does better.
 FLOORS = {
-    "in_scope_correct": 0.96,
-    "in_scope_wrongly_declined_max": 0.02,
-    "out_of_scope_declined": 0.965,
-    "near_miss_declined": 0.965,
-    "follow_up_turns_correct": 0.94,
+    "in_scope_correct": 0.971,
+    "in_scope_wrongly_declined_max": 0.015,
+    "out_of_scope_declined": 0.966,
+    "near_miss_declined": 0.966,
+    "follow_up_turns_correct": 0.955,
 }
 # Development sets: (in-scope correct, wrongly declined at most, out-of-scope declined,
 # follow-up turns correct).
