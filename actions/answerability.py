@@ -1203,18 +1203,19 @@ def _relates(question: Question, groups: Sequence[Sequence[str]], vocabulary: Vo
         ]
 
     relations, first, second = (places(g) for g in groups[:3])
-    words = words_of(asking_part(question.text))
     return any(
         (min(first, default=FAR) < r < max(second, default=-1))
-        or (min(second, default=FAR) < r < max(first, default=-1) and _backward(words, r))
+        or (min(second, default=FAR) < r < max(first, default=-1) and _backward(question, r))
         for r in relations
     )
 
 
-def _backward(words: Sequence[str], at: int) -> bool:
+def _backward(question: Question, at: int) -> bool:
     """Whether the relation word at `at` names its effect first ("is my hair loss caused
     by osteoporosis?", "due to", "linked to"), unlike "does hair loss cause osteoporosis?",
-    which asks the other way round."""
+    which asks the other way round. Read only for a question that names the effect
+    first, so a verdict in the usual order costs nothing more."""
+    words = words_of(asking_part(question.text))
     return words[at + 1 : at + 2] == ["by"] or tuple(words[at : at + 2]) in _BACKWARD
 
 
