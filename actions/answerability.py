@@ -241,6 +241,9 @@ class Question:
     excluded: tuple[str, ...] = ()
     # It asks for another of what it names ("other medicines?"; not "what else counts?").
     other: bool = False
+    # The words of the asking part, which the terms were read from: their positions
+    # index into these (not those of the compared things a story names).
+    words: tuple[str, ...] = ()
 
     @property
     def concepts(self) -> tuple[str, ...]:
@@ -588,6 +591,7 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         other=bool(_ELSE & set(words))
         and not _PRONOUNS & set(words)
         and any(_kind(vocabulary, t.concept) in TOPIC_KINDS + PART_KINDS for t in terms),
+        words=tuple(words),
     )
 
 
@@ -1213,10 +1217,9 @@ def _relates(question: Question, groups: Sequence[Sequence[str]], vocabulary: Vo
 def _backward(question: Question, at: int) -> bool:
     """Whether the relation word at `at` names its effect first ("is my hair loss caused
     by osteoporosis?", "due to", "linked to"), unlike "does hair loss cause osteoporosis?",
-    which asks the other way round. Read only for a question that names the effect
-    first, so a verdict in the usual order costs nothing more."""
-    words = words_of(asking_part(question.text))
-    return words[at + 1 : at + 2] == ["by"] or tuple(words[at : at + 2]) in _BACKWARD
+    which asks the other way round."""
+    words = question.words
+    return words[at + 1 : at + 2] == ("by",) or words[at : at + 2] in _BACKWARD
 
 
 # ---- The decision ----------------------------------------------------------------------

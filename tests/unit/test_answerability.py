@@ -32,7 +32,7 @@ from actions.answerability import (
     remembered,
     with_earlier_drugs,
 )
-from actions.concepts import Vocabulary
+from actions.concepts import Vocabulary, words_of
 from actions.knowledge import KnowledgeBase, load_knowledge
 from actions.retrieval import PassageIndex
 from tests.conftest import PROJECT_DIR
@@ -402,6 +402,25 @@ def test_a_verdict_on_a_cause_only_answers_it_asked_in_the_articles_direction(
 
     assert decision.outcome == ANSWER
     assert (decision.lead == VERDICT) is verdict
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I was told at 50. Is my hair loss caused by osteoporosis?",
+        # A tag question's terms come from the claim before it.
+        "My friend says hair loss is caused by weak bones. Is that true?",
+        # A "which" question's terms come with the clause before it.
+        "vitamin D2 or D3 - which one should I get?",
+    ],
+)
+def test_a_terms_position_points_at_its_words(vocabulary: Vocabulary, question: str) -> None:
+    read = read_question(question, vocabulary)
+
+    assert read.terms
+    for term in read.terms:
+        words = tuple(words_of(term.text))
+        assert read.words[term.position : term.position + len(words)] == words
 
 
 def test_whom_a_drug_is_for_is_asked(ask: Any) -> None:
