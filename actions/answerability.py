@@ -90,6 +90,16 @@ _TIP_FOCUS_ALSO = {"nutrition": ("food_source",)}
 # "A tip that helps both": bones and hair.
 _BOTH_PARTS = frozenset({"bone", "hair"})
 
+# What a treatment is for, in the article's sentences ("used to slow bone breakdown",
+# "prescribed for bone density loss"), up to the verb that says what it does.
+_PURPOSE = frozenset(
+    {("used", "to"), ("used", "in"), ("used", "for"), ("prescribed", "to"), ("prescribed", "for")}
+)
+_PURPOSE_END = frozenset("can could may might have has is are was were which".split())  # noqa: SIM905
+# Relations that ask for an effect ("cause", "increase the risk"), and those that ask
+# what something treats.
+_EFFECTS = frozenset({"affect", "side_effect"})
+_TREATING = frozenset({"treat", "prevent"})
 _QUESTION_WORDS = frozenset(
     """what whats how why when where which who whom whose can could does do did is are
     was were will would should shall may might has have had am any tell explain describe
@@ -303,6 +313,9 @@ class _Cover:
     # How much of the question the sentence says itself, and how many of its words it
     # uses (to choose between sentences, and entries, that cover the question equally).
     overlap: float = 0.0
+    # What is missing is named only as what a treatment is for: the effect asked of it is
+    # what the article does not say ("cause inflammation", not "inflammation").
+    purpose: bool = False
 
 
 # ---- Reading the question ------------------------------------------------------------
@@ -906,6 +919,45 @@ def _named_concepts(vocabulary: Vocabulary, sentence: str) -> frozenset[str]:
     return _generalised(vocabulary, (t.concept for t in vocabulary.read(sentence)))
 
 
+@lru_cache(maxsize=1024)
+def _purposes(vocabulary: Vocabulary, sentence: str) -> frozenset[str]:
+    """What a sentence names only as what a treatment is for ("prescribed to manage
+    inflammation or chronic pain", "drugs used in cancer treatment"), not as an effect."""
+    spans: list[str] = []
+    rest: list[str] = []
+    for clause in sentence.split(","):
+        words = words_of(clause)
+        at = next(
+            (i + 2 for i in range(len(words) - 1) if tuple(words[i : i + 2]) in _PURPOSE),
+            None,
+        )
+        if at is None:
+            rest.append(clause)
+            continue
+        end = next((j for j in range(at, len(words)) if words[j] in _PURPOSE_END), len(words))
+        spans.append(" ".join(words[at:end]))
+        rest.append(" ".join(words[:at] + words[end:]))
+    if not spans:
+        return frozenset()
+    return _generalised(vocabulary, vocabulary.concepts_of(" ".join(spans))) - _generalised(
+        vocabulary, vocabulary.concepts_of(" ".join(rest))
+    )
+
+
+def _effects_asked(vocabulary: Vocabulary, question: Question) -> frozenset[str]:
+    """What the question asks about as an effect: the concepts after the word that asks
+    what something causes ("can steroids cause inflammation?", "does HRT increase cancer
+    risk?"); none for a question about what something treats ("do steroids calm
+    inflammation?"), nor what comes before ("do the pills they give for cancer cause
+    hair loss?")."""
+    concepts = {t.concept for t in question.terms}
+    if concepts & _TREATING or not concepts & _EFFECTS:
+        return frozenset()
+    # "increase … risk": the effect starts at the first word of either.
+    at = min(t.position for t in question.terms if t.concept in _EFFECTS | {"benefit"})
+    return frozenset(t.concept for t in question.terms if t.position > at)
+
+
 def _needed(vocabulary: Vocabulary, question: Question, terms: Iterable[Term]) -> frozenset[str]:
     """The concepts an answer must cover: relations as the generic RELATION; frames not
     at all, nor a comparison between fewer than two subjects ("the best source of
@@ -962,6 +1014,7 @@ def _cover(
     context: frozenset[str],
     words: frozenset[str] = frozenset(),
     shown: Collection[str] = (),
+    effects: frozenset[str] = frozenset(),
 ) -> _Cover:
     """The candidate's sentence that covers most of `needed` (with the entry's subjects),
     and what stays uncovered; between equals, the one that says most of it itself, then
@@ -969,14 +1022,27 @@ def _cover(
     by any of its sentences, and so may the further parts of a question about several
     ("does it affect bones and hair?"), once one of them is in the sentence. Between
     sentences that cover as much, one not `shown` just before comes first: a follow-up
-    ("what are those shared factors?") is not answered with the sentence it follows."""
+    ("what are those shared factors?") is not answered with the sentence it follows.
+    The `effects` asked are not covered by a sentence that names them only as what a
+    treatment is for ("can steroids cause inflammation?": they are prescribed for it)."""
     entry = candidate.entry
     base = _generalised(vocabulary, vocabulary.implied(entry.subjects)) if entry else frozenset()
-    said = [_sentence_concepts(vocabulary, q.text) for q in candidate.sentences]
+
+    def says(sentence: str) -> frozenset[str]:
+        concepts = _sentence_concepts(vocabulary, sentence)
+        return concepts - (_purposes(vocabulary, sentence) & effects) if effects else concepts
+
+    said = [says(q.text) for q in candidate.sentences]
     everywhere = base.union(*said)
+    # What the entry names only as what a treatment is for.
+    purposes = (
+        frozenset().union(*(_purposes(vocabulary, q.text) for q in candidate.sentences)) & effects
+        if effects
+        else frozenset()
+    )
     parts = {c for c in needed if _kind(vocabulary, c) in PART_KINDS}
     # The entry's quotes are shown with any sentence that answers from it.
-    quoted = [_sentence_concepts(vocabulary, q.text) for q in entry.quotes] if entry else []
+    quoted = [says(q.text) for q in entry.quotes] if entry else []
     own_subjects = set(entry.subjects) if entry else set()
     best: _Cover | None = None
     best_key: tuple[int, float, bool, int] | None = None
@@ -1000,13 +1066,19 @@ def _cover(
         # subjects), then how many of its words it uses; between equals, the one that
         # names more of what the entry's subjects do not ("is hair loss a problem with
         # the hair cycle?": the sentence naming the cycle, not the one on hair falling out).
-        direct = len(needed & concepts) / len(needed) if needed else 0.0
+        # (What it names as a treatment's purpose counts here: it is said.)
+        direct = (
+            len(needed & _sentence_concepts(vocabulary, sentence.text)) / len(needed)
+            if needed
+            else 0.0
+        )
         lexical = len(words & _sentence_words(sentence.text)) / len(words) if words else 0.0
         overlap = direct + 0.1 * lexical
         named = len((needed - own_subjects) & _named_concepts(vocabulary, sentence.text))
         key = (len(missing), -overlap, sentence.text in shown, -named)
         if best_key is None or key < best_key:
-            best, best_key = _Cover(candidate, sentence, frozenset(missing), overlap), key
+            purpose = bool(missing & purposes)
+            best, best_key = _Cover(candidate, sentence, frozenset(missing), overlap, purpose), key
     return best or _Cover(candidate, None, needed - base | context - everywhere)
 
 
@@ -1262,7 +1334,7 @@ def decide(
         return attribution
     words = frozenset(tokenize(" ".join(t.text for t in question.context + question.terms)))
     covers = [
-        _cover(vocabulary, c, needed, context, words, shown)
+        _cover(vocabulary, c, needed, context, words, shown, _effects_asked(vocabulary, question))
         for c in _candidates(question, knowledge, vocabulary, index, entries)
     ]
 
@@ -1305,7 +1377,7 @@ def decide(
         _quotes(topic_entry, best.sentence),
         NEUTRAL,
         tuple(sorted(best.missing)),
-        _span(vocabulary, question, best.missing)
+        _span(vocabulary, question, best.missing | ({RELATION} if best.purpose else set()))
         or tuple(m.replace("_", " ") for m in sorted(best.missing)),
     )
 

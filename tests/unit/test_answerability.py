@@ -89,6 +89,41 @@ def test_a_covered_subject_asked_something_new_gets_a_partial_answer_naming_it(
         assert _entry(decision) == entry
 
 
+@pytest.mark.parametrize(
+    ("question", "intent", "words"),
+    [
+        # The article names these only as what the drug is for.
+        ("do steroids cause inflammation?", "ask_glucocorticoids", "cause inflammation"),
+        ("does HRT increase cancer risk?", "ask_hrt_antiestrogen", "increase cancer risk"),
+        ("can Fosamax cause bone breakdown?", "ask_bisphosphonates", "cause breakdown"),
+    ],
+)
+def test_what_a_drug_is_for_is_not_an_effect_of_it(
+    ask: Any, question: str, intent: str, words: str
+) -> None:
+    decision = ask(question, intent=intent)
+
+    assert decision.outcome == PARTIAL
+    assert words in decision.uncovered
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        (
+            "do the hormone blocking pills they give for cancer cause hair loss",
+            "ask_hrt_antiestrogen",
+        ),
+        ("do steroids calm inflammation?", "ask_glucocorticoids"),
+        ("does Fosamax slow bone breakdown?", "ask_bisphosphonates"),
+    ],
+)
+def test_what_a_drug_is_for_is_answered_when_asked_as_its_purpose(
+    ask: Any, question: str, intent: str
+) -> None:
+    assert ask(question, intent=intent).outcome == ANSWER
+
+
 NEAR_MISSES = {
     "other_effect": [
         "does menopause cause hot flushes too",
