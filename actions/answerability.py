@@ -100,6 +100,29 @@ _PURPOSE_END = frozenset("can could may might have has is are was were which".sp
 # what something treats.
 _EFFECTS = frozenset({"affect", "side_effect"})
 _TREATING = frozenset({"treat", "prevent"})
+# How a request for personal advice opens, and what it asks to do ("should I stop…").
+_ADVICE_OPENINGS = (
+    ("should", "i"),
+    ("shall", "i"),
+    ("can", "i"),
+    ("could", "i"),
+    ("do", "i", "need", "to"),
+    ("do", "you", "think", "i", "should"),
+    ("would", "you", "advise", "me", "to"),
+)
+_ADVICE_VERBS = frozenset(
+    {
+        *"""start starting stop stopping skip skipping quit quitting take taking try
+        trying switch switching continue continuing increase increasing decrease
+        decreasing double doubling halve reduce lower raise change drop refuse ask
+        keep""".split(),  # noqa: SIM905
+        ("go", "on"),
+        ("come", "off"),
+        ("get", "off"),
+        ("stay", "on"),
+        ("cut", "down"),
+    }
+)
 _QUESTION_WORDS = frozenset(
     """what whats how why when where which who whom whose can could does do did is are
     was were will would should shall may might has have had am any tell explain describe
@@ -439,6 +462,25 @@ def asking_part(text: str) -> str:
     """The part of a message that asks, without a story before it or a purpose or reason
     after it ("…, so she can ask about stopping it", "…, since she's too tired to read")."""
     return " ".join(_without_story(_without_aside(s)) for s in _asking_sentences(text))
+
+
+def asks_for_advice(text: str) -> bool:
+    """Whether a message asks what the user should do about their own treatment ("should
+    I stop my prednisone?", "can I skip my pill for a few weeks?", "do I need to take
+    vitamin D?") or whether they have a condition ("based on my symptoms, do I have
+    osteoporosis?"): personal advice, which the assistant never gives. Not a question
+    about the general figure ("how much vitamin D should I take?")."""
+    for clause in _CLAUSE_BREAK.split(asking_part(text)):
+        words = [w for w in words_of(clause) if w not in _FILLERS]
+        if tuple(words[:3]) in (("do", "i", "have"), ("have", "i", "got")):
+            return words[3:4] != ["to"]
+        opening = next((o for o in _ADVICE_OPENINGS if tuple(words[: len(o)]) == o), None)
+        if opening is None:
+            continue
+        rest = [w for w in words[len(opening) :] if w not in ("be", "just", "really")]
+        if any(w in _ADVICE_VERBS for w in (*rest[:1], tuple(rest[:2]))):
+            return True
+    return False
 
 
 def _without_aside(sentence: str) -> str:

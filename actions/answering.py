@@ -28,6 +28,7 @@ from actions.answerability import (
     Decision,
     Question,
     asking_part,
+    asks_for_advice,
     decide_follow_up,
     decide_tip,
     follow_up,
@@ -195,6 +196,9 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType
     if asks_only_for_tips(own):
         # "I've got thinning bones and thinning hair. Any tips?"
         return send_next_tip(dispatcher, tracker, own)
+    if asks_for_advice(own.text):
+        # "Should I stop my prednisone?", whatever the classifier made of it.
+        return personal_advice(dispatcher, tracker)
     question, decision = decide_in_context(tracker, own, knowledge, vocabulary)
     if _classified(tracker, (INTENT_OFF_TOPIC,), OFF_TOPIC_REPLY_CONFIDENCE):
         decision = off_topic(decision, own, vocabulary)
@@ -206,6 +210,22 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType
     # next follow-up leans on calcium, not on what was asked before it.
     asked = own if decision.reason.endswith(NEW_SUBJECT) else question
     return send_decision(dispatcher, tracker, knowledge, decision, asked)
+
+
+def personal_advice(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """A pointer to the doctor, then the general information the article gives on what
+    was asked, without a verdict; the pointer alone if the article has nothing on it."""
+    knowledge, vocabulary = load_knowledge(), load_vocabulary()
+    own = question_of(tracker, knowledge, vocabulary)
+    question, decision = decide_in_context(tracker, own, knowledge, vocabulary, advice=True)
+    if decision.quotes:
+        opening = preface(UTTER_PERSONAL_ADVICE)
+        return send_decision(dispatcher, tracker, knowledge, decision, question, opening)
+    dispatcher.utter_message(response=UTTER_PERSONAL_ADVICE_ONLY)
+    return [
+        SlotSet(SLOT_ANSWERABILITY, decision.record()),
+        SlotSet(SLOT_LAST_QUESTION, question.record()),
+    ]
 
 
 def asks_only_for_tips(own: Question) -> bool:
@@ -396,17 +416,7 @@ class ActionPersonalAdvice(Action):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[EventType]:
-        knowledge, vocabulary = load_knowledge(), load_vocabulary()
-        own = question_of(tracker, knowledge, vocabulary)
-        question, decision = decide_in_context(tracker, own, knowledge, vocabulary, advice=True)
-        if decision.quotes:
-            opening = preface(UTTER_PERSONAL_ADVICE)
-            return send_decision(dispatcher, tracker, knowledge, decision, question, opening)
-        dispatcher.utter_message(response=UTTER_PERSONAL_ADVICE_ONLY)
-        return [
-            SlotSet(SLOT_ANSWERABILITY, decision.record()),
-            SlotSet(SLOT_LAST_QUESTION, question.record()),
-        ]
+        return personal_advice(dispatcher, tracker)
 
 
 class ActionSmallTalk(Action):

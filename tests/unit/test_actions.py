@@ -462,6 +462,31 @@ def test_personal_advice_on_what_the_article_does_not_cover_promises_nothing(
     assert conversation.slots["answerability"]["outcome"] == "decline"
 
 
+@pytest.mark.parametrize(
+    ("action", "text", "intent"),
+    [
+        (ActionTellMore(), "Should I go on HRT then?", "ask_more"),
+        (
+            ActionAnswer(),
+            "I'm 55 with thinning hair. Should I start taking biotin?",
+            "ask_biotin_iron",
+        ),
+        (
+            ActionAnswer(),
+            "Should I take 2000 IU of vitamin D instead of 800?",
+            "ask_vitamin_d_dose",
+        ),
+    ],
+)
+def test_a_request_for_personal_advice_is_refused_whatever_the_classifier_said(
+    conversation: Conversation, action: Any, text: str, intent: str
+) -> None:
+    messages = conversation.turn(action, text, intent)
+
+    assert messages[0]["preface"] == preface("utter_personal_advice")
+    assert "utter_grounded_answer" not in responses(messages)  # no verdict, no summary
+
+
 @pytest.mark.parametrize("text", ["what can you do", "/ask_capabilities"])
 def test_what_can_you_do_lists_every_topic_and_names_the_article(
     conversation: Conversation, text: str

@@ -24,6 +24,7 @@ from actions.answerability import (
     Decision,
     Question,
     asking_part,
+    asks_for_advice,
     decide,
     decide_follow_up,
     decide_tip,
@@ -122,6 +123,26 @@ def test_what_a_drug_is_for_is_answered_when_asked_as_its_purpose(
     ask: Any, question: str, intent: str
 ) -> None:
     assert ask(question, intent=intent).outcome == ANSWER
+
+
+@pytest.mark.parametrize(
+    ("text", "advice"),
+    [
+        ("Based on my symptoms, do I have osteoporosis?", True),
+        ("My hair is falling out on alendronate - should I quit it?", True),
+        ("so should i stop my fosamax", True),
+        ("Can I skip my anti-estrogen pill for a few weeks?", True),
+        ("My doctor wants to put me on prednisone. Should I refuse it?", True),
+        ("Should I go on HRT then?", True),
+        # The article's general figure or advice, asked as such.
+        ("how much vitamin D should I take?", False),
+        ("what should I eat for healthy bones and hair", False),
+        ("do I have to take calcium with food?", False),
+        ("can I get enough calcium without dairy?", False),
+    ],
+)
+def test_a_request_for_personal_advice_is_told_apart(text: str, advice: bool) -> None:
+    assert asks_for_advice(text) is advice
 
 
 NEAR_MISSES = {
