@@ -906,7 +906,10 @@ def remembered(question: Question, decision: Decision, vocabulary: Vocabulary) -
     entry = decision.entry
     if entry is None or decision.outcome not in (ANSWER, PARTIAL):
         return record
-    if not any(_kind(vocabulary, c) in TOPIC_KINDS + CONDITION_KINDS for c in question.concepts):
+    kinds = {_kind(vocabulary, c) for c in question.concepts}
+    if DEFINITION in question.concepts and kinds & set(PART_KINDS):
+        return record  # "what is a hair follicle?": the follicle is the subject
+    if not kinds & {*TOPIC_KINDS, *CONDITION_KINDS}:
         topics = [
             c for c in entry.subjects if _kind(vocabulary, c) in TOPIC_KINDS + CONDITION_KINDS
         ]

@@ -479,6 +479,13 @@ def test_a_terms_position_points_at_its_words(vocabulary: Vocabulary, question: 
         assert read.words[term.position : term.position + len(words)] == words
 
 
+def test_the_part_of_the_body_defined_is_what_a_follow_up_points_back_to(ask: Any) -> None:
+    decision = ask("what is a hair follicle?", "what controls them?")
+
+    assert decision.outcome == ANSWER
+    assert decision.quotes[0].text.startswith("Hair follicles are complex, mini-organs")
+
+
 def test_whom_a_drug_is_for_is_asked(ask: Any) -> None:
     decision = ask("does hormone therapy for transgender people affect bone density")
 
