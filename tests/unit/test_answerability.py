@@ -480,7 +480,9 @@ def test_a_terms_position_points_at_its_words(vocabulary: Vocabulary, question: 
 
 
 def test_the_part_of_the_body_defined_is_what_a_follow_up_points_back_to(ask: Any) -> None:
-    decision = ask("what is a hair follicle?", "what controls them?")
+    decision = ask(
+        "what is a hair follicle?", "what controls them?", intent="ask_hair_growth_cycle"
+    )
 
     assert decision.outcome == ANSWER
     assert decision.quotes[0].text.startswith("Hair follicles are complex, mini-organs")
