@@ -88,7 +88,7 @@ def test_a_real_word_is_never_corrected_as_a_typo(vocabulary: Vocabulary) -> Non
         ("can thyroid problems cause it", "thyroid", True),
         ("is swimming good for bones", "swimming", True),
         ("is osteoporosis hereditary?", "hereditary", True),
-        ("are Asian women at risk", "asian", True),
+        ("are Inuit women at risk", "inuit", True),
         ("could you explain what it involves", "involves", False),
         ("is that somehow connected", "somehow", None),
         ("what are the clinical features of it", "features", None),
