@@ -612,9 +612,11 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         # "I'd always eaten well and walked the dog. Why does menopause thin bones?": a
         # question with a subject of its own is about it, not the story's subjects; and
         # with a part of the body of its own, not the story's conditions either ("I've
-        # got thinning hair and osteoporosis. Is biotin something hair needs?").
+        # got thinning hair and osteoporosis. Is biotin something hair needs?"), nor the
+        # story's parts of the body ("I'm on calcium for my bones. Is biotin useful for
+        # hair?").
         own_part = any(_kind(vocabulary, t.concept) in PART_KINDS for t in terms)
-        dropped = TOPIC_KINDS + (CONDITION_KINDS if own_part else ())
+        dropped = TOPIC_KINDS + (PART_KINDS if own_part else ())
         story = [t for t in story if _kind(vocabulary, t.concept) not in dropped]
     defines = any(t.concept == DEFINITION for t in terms) and any(
         _kind(vocabulary, t.concept) in TOPIC_KINDS + CONDITION_KINDS for t in terms

@@ -889,6 +889,18 @@ def test_a_story_before_the_question_is_context_not_what_is_asked(
     assert question.yes_no
 
 
+def test_a_question_with_its_own_subject_and_part_leaves_the_storys_parts_aside(
+    ask: Any,
+) -> None:
+    decision = ask(
+        "My hairdresser told me to take biotin because my hair is so brittle. I'm already "
+        "on calcium for my bones. Is biotin actually useful for hair?"
+    )
+
+    assert decision.outcome == ANSWER
+    assert _entry(decision) == "biotin_iron"
+
+
 @pytest.mark.parametrize(
     ("text", "yes_no", "negated", "refers_back"),
     [
