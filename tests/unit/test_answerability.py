@@ -488,6 +488,13 @@ def test_the_part_of_the_body_defined_is_what_a_follow_up_points_back_to(ask: An
     assert decision.quotes[0].text.startswith("Hair follicles are complex, mini-organs")
 
 
+def test_a_way_of_relaxing_the_article_never_names_is_not_stress_management(ask: Any) -> None:
+    decision = ask("can stress make your hair fall out?", "does meditation help?")
+
+    assert decision.outcome == PARTIAL
+    assert decision.uncovered == ("meditation",)
+
+
 def test_whom_a_drug_is_for_is_asked(ask: Any) -> None:
     decision = ask("does hormone therapy for transgender people affect bone density")
 
