@@ -723,13 +723,14 @@ def _alternatives(words: Sequence[str]) -> bool:
 
 def _pronoun_subject(words: Sequence[str]) -> bool:
     """Whether a question's subject is a pronoun ("does it cause hair loss?", "can they
-    thin hair?"), not a placeholder ("is it true that…", "is it safe to…")."""
+    thin hair?", "is it better than swimming?"), not a placeholder ("is it true that…",
+    "is it better to…")."""
     words = [w for w in words if w not in _FILLERS]
     return (
         len(words) >= 3
         and words[0] in _YES_NO_WORDS
         and words[1] in _PRONOUNS
-        and words[2] not in _PLACEHOLDER_FOLLOWERS
+        and (words[2] not in _PLACEHOLDER_FOLLOWERS or words[3:4] == ["than"])
     )
 
 
@@ -872,10 +873,17 @@ def follow_up(
     # "How much calcium?", then "I'm vegan though": the figure is still asked, now of
     # what a vegan can have.
     figures = QUANTITY_ASKS if asked and asked <= _WHERE_FROM else frozenset()
+    # "Is walking good for bones?", then "is it better than strength training?": "it" is
+    # walking, compared with another thing of the same concept.
+    compared = COMPARISON in new_roles and question.pronoun
     kept = [
         Term(c, str(words.get(c) or c.replace("_", " ")), -1)
         for c, role in old_roles.items()
-        if (role not in replaced or c in figures) and c not in new_roles and c not in dropped
+        if (
+            ((role not in replaced or c in figures) and c not in new_roles)
+            or (compared and role == "topic")
+        )
+        and c not in dropped
     ]
     elliptical = not ({"relation", "ask"} & set(new_roles.values()))
     # "Which one is it?" asks which, whatever the question before it asked; "what about
@@ -991,6 +999,20 @@ def _purposes(vocabulary: Vocabulary, sentence: str) -> frozenset[str]:
     )
 
 
+def _by_degree(question: Question) -> bool:
+    """Whether the question compares by degree ("better than", "which is worse", "more
+    common"), not only what things are ("a skin problem rather than a bone problem?",
+    "is there more to it than that?")."""
+    if all(t.concept != COMPARISON for t in question.terms):
+        return False
+    words = question.words
+    after = [*words[1:], ""]  # each word's next word
+    return any(
+        w in _COMPARATIVES and (w not in ("more", "less") or (nxt and nxt not in STOPWORDS))
+        for w, nxt in zip(words, after, strict=True)
+    )
+
+
 def _effects_asked(vocabulary: Vocabulary, question: Question) -> frozenset[str]:
     """What the question asks about as an effect: the concepts after the word that asks
     what something causes ("can steroids cause inflammation?", "does HRT increase cancer
@@ -1062,6 +1084,7 @@ def _cover(
     words: frozenset[str] = frozenset(),
     shown: Collection[str] = (),
     effects: frozenset[str] = frozenset(),
+    unsaid: frozenset[str] = frozenset(),
 ) -> _Cover:
     """The candidate's sentence that covers most of `needed` (with the entry's subjects),
     and what stays uncovered; between equals, the one that says most of it itself, then
@@ -1071,12 +1094,13 @@ def _cover(
     sentences that cover as much, one not `shown` just before comes first: a follow-up
     ("what are those shared factors?") is not answered with the sentence it follows.
     The `effects` asked are not covered by a sentence that names them only as what a
-    treatment is for ("can steroids cause inflammation?": they are prescribed for it)."""
+    treatment is for ("can steroids cause inflammation?": they are prescribed for it).
+    No sentence covers what is `unsaid`."""
     entry = candidate.entry
     base = _generalised(vocabulary, vocabulary.implied(entry.subjects)) if entry else frozenset()
 
     def says(sentence: str) -> frozenset[str]:
-        concepts = _sentence_concepts(vocabulary, sentence)
+        concepts = _sentence_concepts(vocabulary, sentence) - unsaid
         return concepts - (_purposes(vocabulary, sentence) & effects) if effects else concepts
 
     said = [says(q.text) for q in candidate.sentences]
@@ -1380,8 +1404,12 @@ def decide(
     if attribution:
         return attribution
     words = frozenset(tokenize(" ".join(t.text for t in question.context + question.terms)))
+    effects = _effects_asked(vocabulary, question)
+    # "Is walking better than strength training?": the article contrasts what things
+    # are ("while", "by contrast"), but never says one is better, worse or more.
+    unsaid = frozenset({COMPARISON}) if _by_degree(question) else frozenset()
     covers = [
-        _cover(vocabulary, c, needed, context, words, shown, _effects_asked(vocabulary, question))
+        _cover(vocabulary, c, needed, context, words, shown, effects, unsaid)
         for c in _candidates(question, knowledge, vocabulary, index, entries)
     ]
 

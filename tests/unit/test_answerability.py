@@ -495,6 +495,35 @@ def test_a_way_of_relaxing_the_article_never_names_is_not_stress_management(ask:
     assert decision.uncovered == ("meditation",)
 
 
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ("is hair loss worse than osteoporosis?",),
+        ("Is osteoporosis or hair loss more common in older adults?",),
+        # "It" is walking, compared with strength training.
+        ("is walking good for osteoporosis", "is it better than strength training?"),
+    ],
+)
+def test_a_comparison_by_degree_is_not_answered_by_a_contrast(
+    ask: Any, turns: tuple[str, ...]
+) -> None:
+    decision = ask(*turns)
+
+    assert decision.outcome == PARTIAL
+    assert "comparison" in decision.missing
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Is hair loss counted as a skin problem rather than a bone problem?",
+        "Is losing hair more about the hair's growing cycle being disrupted than anything else?",
+    ],
+)
+def test_a_contrast_of_what_things_are_is_answered(ask: Any, question: str) -> None:
+    assert ask(question).outcome == ANSWER
+
+
 def test_whom_a_drug_is_for_is_asked(ask: Any) -> None:
     decision = ask("does hormone therapy for transgender people affect bone density")
 
