@@ -72,6 +72,8 @@ PART_KINDS = ("body", "condition")
 # "is it linked to", "does it help"); a verdict still needs the right one.
 RELATION = "relation"
 COMPARISON = "comparison"
+# More than the classifier's whole confidence: an echoed sentence wins among full answers.
+ECHO_FIT = 1.5
 COMMONNESS = "commonness"
 DEFINITION = "definition"
 DEFINITION_ASPECT = "definition"
@@ -1413,9 +1415,14 @@ def decide(
         for c in _candidates(question, knowledge, vocabulary, index, entries)
     ]
 
+    # A sentence the question echoes ("is osteoporosis a skeletal disease?") answers it
+    # best, whatever the classifier ranked first.
+    echoed = index.echoed(asking_part(question.text))
+
     def fit(cover: _Cover) -> float:
         entry = cover.candidate.entry
-        return _fit(question, vocabulary, entry, preferred, confidence) + 0.3 * cover.overlap
+        echo = ECHO_FIT if cover.sentence and cover.sentence.text in echoed else 0.0
+        return _fit(question, vocabulary, entry, preferred, confidence) + 0.3 * cover.overlap + echo
 
     # An answer needs a question about something the article is about (a subject, a
     # condition, a part of the body), not only a relation ("how can I improve my memory?").

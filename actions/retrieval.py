@@ -8,7 +8,7 @@ there, by what it covers, not by its score.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -64,6 +64,22 @@ class PassageIndex:
             tokenize(p.quote.text + " " + p.quote.section.heading) for p in self.passages
         ]
         self._bm25 = BM25Okapi(self._terms)
+        # Runs of three content words that only one sentence has, with two words that at
+        # most two have ("third common pathway"; not "bone loss and hair", nor "linking
+        # osteoporosis and hair", which any question about a link may say).
+        owners: dict[tuple[str, ...], set[str]] = {}
+        spread: dict[str, int] = {}
+        for passage in self.passages:
+            tokens = tokenize(passage.quote.text)
+            for token in set(tokens):
+                spread[token] = spread.get(token, 0) + 1
+            for run in _runs(tokens):
+                owners.setdefault(run, set()).add(passage.quote.text)
+        self._unique_runs = {
+            run: next(iter(texts))
+            for run, texts in owners.items()
+            if len(texts) == 1 and sum(spread[t] <= 2 for t in run) >= 2
+        }
 
     def ranked(self, query: str, limit: int = 3) -> list[Hit]:
         """The `limit` best passages for `query`, best first (none without content words)."""
@@ -82,6 +98,16 @@ class PassageIndex:
             for i in order
             if scores[i] > 0
         ]
+
+    def echoed(self, query: str) -> frozenset[str]:
+        """The sentences `query` echoes: each has a run of three content words with it
+        that no other sentence has ("is osteoporosis a skeletal disease?")."""
+        runs = (self._unique_runs.get(run) for run in _runs(tokenize(query)))
+        return frozenset(r for r in runs if r)
+
+
+def _runs(tokens: list[str]) -> Iterator[tuple[str, ...]]:
+    return (tuple(tokens[i : i + 3]) for i in range(len(tokens) - 2))
 
 
 @cache

@@ -524,6 +524,30 @@ def test_a_contrast_of_what_things_are_is_answered(ask: Any, question: str) -> N
     assert ask(question).outcome == ANSWER
 
 
+@pytest.mark.parametrize(
+    ("question", "intent", "quote"),
+    [
+        (
+            "Is osteoporosis a skeletal disease?",
+            "ask_what_is_osteoporosis",
+            "Osteoporosis is a skeletal disease, while most forms of alopecia",
+        ),
+        (
+            "What is the third common pathway linking bone and hair problems?",
+            "ask_why_together",
+            "Chronic inflammation provides a third common pathway",
+        ),
+    ],
+)
+def test_a_sentence_the_question_echoes_is_quoted_whatever_the_classifier_ranked(
+    ask: Any, question: str, intent: str, quote: str
+) -> None:
+    decision = ask(question, intent=intent)
+
+    assert decision.outcome == ANSWER
+    assert decision.quotes[0].text.startswith(quote)
+
+
 def test_whom_a_drug_is_for_is_asked(ask: Any) -> None:
     decision = ask("does hormone therapy for transgender people affect bone density")
 

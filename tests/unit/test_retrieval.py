@@ -200,3 +200,15 @@ def test_100_kb_of_gibberish_is_ranked_not_crashed(index: PassageIndex) -> None:
 
 def test_the_index_is_built_once() -> None:
     assert load_index() is load_index()
+
+
+def test_a_question_echoes_a_sentence_only_through_words_few_sentences_share() -> None:
+    index = load_index()
+
+    assert index.echoed("is osteoporosis a skeletal disease?") == {
+        next(p.quote.text for p in index.passages if "is a skeletal disease" in p.quote.text)
+    }
+    # "Bone loss and hair" is in several sentences' words: it echoes none of them.
+    assert index.echoed("does it cause bone loss and hair thinning?") == frozenset()
+    # Nor a word any question about a link may use ("linking osteoporosis and hair loss").
+    assert index.echoed("Is there a link between osteoporosis and hair loss?") == frozenset()
