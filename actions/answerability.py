@@ -1087,6 +1087,7 @@ def _cover(
     shown: Collection[str] = (),
     effects: frozenset[str] = frozenset(),
     unsaid: frozenset[str] = frozenset(),
+    turned: bool = False,
 ) -> _Cover:
     """The candidate's sentence that covers most of `needed` (with the entry's subjects),
     and what stays uncovered; between equals, the one that says most of it itself, then
@@ -1097,7 +1098,8 @@ def _cover(
     ("what are those shared factors?") is not answered with the sentence it follows.
     The `effects` asked are not covered by a sentence that names them only as what a
     treatment is for ("can steroids cause inflammation?": they are prescribed for it).
-    No sentence covers what is `unsaid`."""
+    No sentence covers what is `unsaid`. For a question `turned` the other way round from
+    the entry's relation, a sentence that states it one way comes after one that does not."""
     entry = candidate.entry
     base = _generalised(vocabulary, vocabulary.implied(entry.subjects)) if entry else frozenset()
 
@@ -1118,7 +1120,7 @@ def _cover(
     quoted = [says(q.text) for q in entry.quotes] if entry else []
     own_subjects = set(entry.subjects) if entry else set()
     best: _Cover | None = None
-    best_key: tuple[int, float, bool, int] | None = None
+    best_key: tuple[int, bool, float, bool, int] | None = None
     for sentence, concepts in zip(candidate.sentences, said, strict=True):
         missing = needed - base - concepts
         if parts - missing:
@@ -1148,7 +1150,12 @@ def _cover(
         lexical = len(words & _sentence_words(sentence.text)) / len(words) if words else 0.0
         overlap = direct + 0.1 * lexical
         named = len((needed - own_subjects) & _named_concepts(vocabulary, sentence.text))
-        key = (len(missing), -overlap, sentence.text in shown, -named)
+        one_way = (
+            turned
+            and entry is not None
+            and _states_forward(sentence.text, entry.verdict_for, vocabulary)
+        )
+        key = (len(missing), one_way, -overlap, sentence.text in shown, -named)
         if best_key is None or key < best_key:
             purpose = bool(missing & purposes)
             best, best_key = _Cover(candidate, sentence, frozenset(missing), overlap, purpose), key
@@ -1333,7 +1340,26 @@ def lead_for(question: Question, entry: Entry, vocabulary: Vocabulary, advice: b
     )
     if covered and verdict_fits:
         return VERDICT
-    return SUMMARY if covered and not advice else NEUTRAL
+    # The summary states the entry's relation one way; asked the other way, it would
+    # claim more than the question is answered with.
+    reversed_ = _reversed(question, entry, vocabulary)
+    return SUMMARY if covered and not advice and not reversed_ else NEUTRAL
+
+
+def _places(
+    terms: Iterable[Term], groups: Sequence[Sequence[str]], vocabulary: Vocabulary
+) -> tuple[list[int], ...]:
+    """Where `terms` name each group of a verdict's relation (a relation, then its two
+    sides): their positions, per group."""
+    terms = list(terms)
+    return tuple(
+        [t.position for t in terms if vocabulary.implied([t.concept]) & set(g) or t.concept in g]
+        for g in groups
+    )
+
+
+def _between(before: list[int], at: int, after: list[int]) -> bool:
+    return min(before, default=FAR) < at < max(after, default=-1)
 
 
 def _relates(question: Question, groups: Sequence[Sequence[str]], vocabulary: Vocabulary) -> bool:
@@ -1343,20 +1369,29 @@ def _relates(question: Question, groups: Sequence[Sequence[str]], vocabulary: Vo
     things that wreck your bones wreck your hair?", "what can hit both bone and hair?")."""
     if len(groups) < 3:
         return True
-
-    def places(group: Sequence[str]) -> list[int]:
-        return [
-            t.position
-            for t in question.terms
-            if vocabulary.implied([t.concept]) & set(group) or t.concept in group
-        ]
-
-    relations, first, second = (places(g) for g in groups[:3])
+    relations, first, second = _places(question.terms, groups[:3], vocabulary)
     return any(
-        (min(first, default=FAR) < r < max(second, default=-1))
-        or (min(second, default=FAR) < r < max(first, default=-1) and _backward(question, r))
+        _between(first, r, second) or (_between(second, r, first) and _backward(question, r))
         for r in relations
     )
+
+
+def _reversed(question: Question, entry: Entry | None, vocabulary: Vocabulary) -> bool:
+    """Whether the question asks the entry's relation the other way round ("does hair
+    loss cause osteoporosis?" of "bone loss does not cause hair loss")."""
+    groups = entry.verdict_for if entry else ()
+    if len(groups) < 3 or _relates(question, groups, vocabulary):
+        return False
+    relations, first, second = _places(question.terms, groups[:3], vocabulary)
+    return any(_between(second, r, first) for r in relations)
+
+
+def _states_forward(sentence: str, groups: Sequence[Sequence[str]], vocabulary: Vocabulary) -> bool:
+    """Whether a sentence states the relation one way ("bone weakening does not cause
+    hair follicles to fail"), not only that there is none ("no direct mechanical
+    relationship between the skeletal structure and the hair follicles")."""
+    relations, first, second = _places(vocabulary.read(sentence), groups[:3], vocabulary)
+    return any(_between(first, r, second) for r in relations)
 
 
 def _backward(question: Question, at: int) -> bool:
@@ -1411,7 +1446,17 @@ def decide(
     # are ("while", "by contrast"), but never says one is better, worse or more.
     unsaid = frozenset({COMPARISON}) if _by_degree(question) else frozenset()
     covers = [
-        _cover(vocabulary, c, needed, context, words, shown, effects, unsaid)
+        _cover(
+            vocabulary,
+            c,
+            needed,
+            context,
+            words,
+            shown,
+            effects,
+            unsaid,
+            _reversed(question, c.entry, vocabulary),
+        )
         for c in _candidates(question, knowledge, vocabulary, index, entries)
     ]
 

@@ -548,6 +548,19 @@ def test_a_sentence_the_question_echoes_is_quoted_whatever_the_classifier_ranked
     assert decision.quotes[0].text.startswith(quote)
 
 
+@pytest.mark.parametrize(
+    "question", ["Does hair loss cause osteoporosis?", "can losing your hair lead to osteoporosis?"]
+)
+def test_a_cause_asked_the_other_way_round_is_answered_without_the_one_way_sentence_first(
+    ask: Any, question: str
+) -> None:
+    decision = ask(question, intent="ask_causal_link")
+
+    assert decision.outcome == ANSWER
+    assert decision.lead == NEUTRAL  # the summary says bone loss does not cause hair loss
+    assert decision.quotes[0].text.startswith("Osteoporosis is a skeletal disease, while")
+
+
 def test_whom_a_drug_is_for_is_asked(ask: Any) -> None:
     decision = ask("does hormone therapy for transgender people affect bone density")
 
