@@ -473,9 +473,11 @@ def asks_for_advice(text: str) -> bool:
     osteoporosis?"): personal advice, which the assistant never gives. Not a question
     about the general figure ("how much vitamin D should I take?")."""
     for clause in _CLAUSE_BREAK.split(asking_part(text)):
-        words = [w for w in words_of(clause) if w not in _FILLERS]
+        words = [w for w in words_of(clause) if w not in _FILLERS and w != "or"]
         if tuple(words[:3]) in (("do", "i", "have"), ("have", "i", "got")):
-            return words[3:4] != ["to"]
+            if words[3:4] != ["to"]:
+                return True
+            continue  # "do I have to take it with food?": a clause after it may ask
         opening = next((o for o in _ADVICE_OPENINGS if tuple(words[: len(o)]) == o), None)
         if opening is None:
             continue

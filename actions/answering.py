@@ -198,7 +198,7 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType
         return send_next_tip(dispatcher, tracker, own)
     if asks_for_advice(own.text):
         # "Should I stop my prednisone?", whatever the classifier made of it.
-        return personal_advice(dispatcher, tracker)
+        return personal_advice(dispatcher, tracker, own)
     question, decision = decide_in_context(tracker, own, knowledge, vocabulary)
     if _classified(tracker, (INTENT_OFF_TOPIC,), OFF_TOPIC_REPLY_CONFIDENCE):
         decision = off_topic(decision, own, vocabulary)
@@ -212,11 +212,14 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType
     return send_decision(dispatcher, tracker, knowledge, decision, asked)
 
 
-def personal_advice(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+def personal_advice(
+    dispatcher: CollectingDispatcher, tracker: Tracker, own: Question | None = None
+) -> list[EventType]:
     """A pointer to the doctor, then the general information the article gives on what
-    was asked, without a verdict; the pointer alone if the article has nothing on it."""
+    was asked (`own`, the message read as a question, if already read), without a
+    verdict; the pointer alone if the article has nothing on it."""
     knowledge, vocabulary = load_knowledge(), load_vocabulary()
-    own = question_of(tracker, knowledge, vocabulary)
+    own = own or question_of(tracker, knowledge, vocabulary)
     question, decision = decide_in_context(tracker, own, knowledge, vocabulary, advice=True)
     if decision.quotes:
         opening = preface(UTTER_PERSONAL_ADVICE)

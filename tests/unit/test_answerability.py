@@ -138,6 +138,7 @@ def test_what_a_drug_is_for_is_answered_when_asked_as_its_purpose(
         ("how much vitamin D should I take?", False),
         ("what should I eat for healthy bones and hair", False),
         ("do I have to take calcium with food?", False),
+        ("do I have to take it with food, or should I just stop it?", True),
         ("can I get enough calcium without dairy?", False),
     ],
 )
