@@ -261,3 +261,60 @@ def test_equal_columns_get_equal_weights(storage: LocalModelStorage) -> None:
     for group in set(group_of):
         columns = np.flatnonzero(group_of == group)
         assert np.all(trained.clf.coef_[:, columns] == trained.clf.coef_[:, columns[:1]])
+
+
+def _random_counts(rows: int, columns: int, seed: int = 7) -> Any:
+    from scipy.sparse import random as sparse_random
+
+    generator = np.random.default_rng(seed)
+    matrix = sparse_random(rows, columns, density=0.05, format="csr", random_state=generator)
+    matrix.data = np.ceil(matrix.data * 3)
+    return matrix
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3])
+def test_threaded_products_are_the_plain_products_bit_for_bit(parts: int) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from components.intent_classifier import ThreadedProducts
+
+    matrix = _random_counts(101, 57)
+    generator = np.random.default_rng(1)
+    right = generator.standard_normal((57, 5))
+    left = generator.standard_normal((5, 101))
+    with ThreadPoolExecutor(2) as pool:
+        threaded = ThreadedProducts.split(matrix, pool, parts)
+        assert np.array_equal(threaded @ right, matrix @ right)
+        assert np.array_equal(left @ threaded, left @ matrix)
+        assert np.array_equal(threaded @ right[:, 0], matrix @ right[:, 0])  # 1-D: scipy's
+    # A copy scipy makes (a slice) multiplies as a plain matrix, without the pool.
+    assert np.array_equal(threaded[:50] @ right, matrix[:50] @ right)
+
+
+def test_a_fit_with_threaded_products_is_the_plain_fit_bit_for_bit() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sklearn.linear_model import LogisticRegression
+
+    from components.intent_classifier import ThreadedProducts
+
+    matrix = _random_counts(300, 80)
+    labels = np.random.default_rng(3).integers(0, 4, size=300)
+    settings = {"solver": "newton-cg", "class_weight": "balanced", "max_iter": 1000}
+
+    class CountingPool(ThreadPoolExecutor):
+        calls = 0
+
+        def map(self, *args: Any, **kwargs: Any) -> Any:
+            CountingPool.calls += 1
+            return super().map(*args, **kwargs)
+
+    plain = LogisticRegression(**settings).fit(matrix, labels)
+    with CountingPool(2) as pool:
+        threaded = LogisticRegression(**settings).fit(
+            ThreadedProducts.split(matrix, pool, 2), labels
+        )
+
+    assert CountingPool.calls > 2 * threaded.n_iter_[0]  # the products did run in the pool
+    assert np.array_equal(threaded.coef_, plain.coef_)
+    assert np.array_equal(threaded.intercept_, plain.intercept_)
