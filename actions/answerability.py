@@ -466,6 +466,24 @@ def asking_part(text: str) -> str:
     return " ".join(_without_story(_without_aside(s)) for s in _asking_sentences(text))
 
 
+_NAMED_BACK = re.compile(
+    r"(?:(?:so|and|ok|okay|right)\W+)?(?:what|which)\s+(?:are|were|r)\s+"
+    r"(?:those|these|the|all\s+those|all\s+these)\s+(\w+(?:\s+\w+)?)\W*",
+    re.IGNORECASE,
+)
+
+
+def asks_what_was_named(text: str, shown: Iterable[str]) -> bool:
+    """Whether the message asks what the last answer's sentences only named ("what are
+    those factors?" after "…the presence of shared systemic factors…"): the rest of that
+    answer's entry says what they are."""
+    match = _NAMED_BACK.fullmatch(text.strip())
+    if match is None:
+        return False
+    named = set(tokenize(match.group(1)))
+    return bool(named) and named <= set(tokenize(" ".join(shown)))
+
+
 def asks_for_advice(text: str) -> bool:
     """Whether a message asks what the user should do about their own treatment ("should
     I stop my prednisone?", "can I skip my pill for a few weeks?", "do I need to take
@@ -916,7 +934,10 @@ def remembered(question: Question, decision: Decision, vocabulary: Vocabulary) -
     question, less what the article did not cover; and when it named no subject or
     condition ("what else can I do for my bones?"), the subjects of the entry that answered
     it, so that "I'm lactose intolerant though" is read as about that entry's subject."""
-    record = question.record(decision.missing)
+    # A comparison by degree ("are the inhaler ones as bad as the tablets?") belongs to
+    # its own turn: "what about alendronate?" next does not ask whether it is as bad.
+    by_degree = (COMPARISON,) if _by_degree(question) else ()
+    record = question.record((*decision.missing, *by_degree))
     entry = decision.entry
     if entry is None or decision.outcome not in (ANSWER, PARTIAL):
         return record
@@ -1005,14 +1026,30 @@ def _purposes(vocabulary: Vocabulary, sentence: str) -> frozenset[str]:
 
 def _by_degree(question: Question) -> bool:
     """Whether the question compares by degree ("better than", "which is worse", "more
-    common"), not only what things are ("a skin problem rather than a bone problem?",
+    common", "as good as"), not only what things are ("a skin problem rather than a bone problem?",
     "is there more to it than that?")."""
     if all(t.concept != COMPARISON for t in question.terms):
         return False
     words = question.words
     after = [*words[1:], ""]  # each word's next word
-    return any(
+    # "As good as", "just as effective as": equal in degree is a degree too.
+    equative = any(
+        words[i] == "as" and words[i + 2] == "as" and words[i + 1] not in STOPWORDS
+        for i in range(len(words) - 2)
+    )
+    return equative or any(
         w in _COMPARATIVES and (w not in ("more", "less") or (nxt and nxt not in STOPWORDS))
+        for w, nxt in zip(words, after, strict=True)
+    )
+
+
+def _asks_difference(words: Sequence[str]) -> bool:
+    """Whether the question asks how things differ ("the difference between…", "how does
+    X differ from Y", "different from"), not only says they do ("…when bones and hair
+    are so different")."""
+    after = [*words[1:], ""]
+    return any(
+        w in _DIFFERENCE and (w != "different" or nxt in ("from", "to", "than"))
         for w, nxt in zip(words, after, strict=True)
     )
 
@@ -1090,6 +1127,7 @@ def _cover(
     effects: frozenset[str] = frozenset(),
     unsaid: frozenset[str] = frozenset(),
     turned: bool = False,
+    differs: bool = False,
 ) -> _Cover:
     """The candidate's sentence that covers most of `needed` (with the entry's subjects),
     and what stays uncovered; between equals, the one that says most of it itself, then
@@ -1101,7 +1139,9 @@ def _cover(
     The `effects` asked are not covered by a sentence that names them only as what a
     treatment is for ("can steroids cause inflammation?": they are prescribed for it).
     No sentence covers what is `unsaid`. For a question `turned` the other way round from
-    the entry's relation, a sentence that states it one way comes after one that does not."""
+    the entry's relation, a sentence that states it one way comes after one that does not.
+    For a question that asks how two things `differ`, a sentence that contrasts ("while",
+    "by contrast") comes before one that only names both."""
     entry = candidate.entry
     base = _generalised(vocabulary, vocabulary.implied(entry.subjects)) if entry else frozenset()
 
@@ -1122,7 +1162,7 @@ def _cover(
     quoted = [says(q.text) for q in entry.quotes] if entry else []
     own_subjects = set(entry.subjects) if entry else set()
     best: _Cover | None = None
-    best_key: tuple[int, bool, float, bool, int] | None = None
+    best_key: tuple[int, bool, bool, float, bool, int] | None = None
     for sentence, concepts in zip(candidate.sentences, said, strict=True):
         missing = needed - base - concepts
         if parts - missing:
@@ -1157,7 +1197,8 @@ def _cover(
             and entry is not None
             and _states_forward(sentence.text, entry.verdict_for, vocabulary)
         )
-        key = (len(missing), one_way, -overlap, sentence.text in shown, -named)
+        contrasts = not differs or COMPARISON in concepts
+        key = (len(missing), one_way, not contrasts, -overlap, sentence.text in shown, -named)
         if best_key is None or key < best_key:
             purpose = bool(missing & purposes)
             best, best_key = _Cover(candidate, sentence, frozenset(missing), overlap, purpose), key
@@ -1447,6 +1488,7 @@ def decide(
     # "Is walking better than strength training?": the article contrasts what things
     # are ("while", "by contrast"), but never says one is better, worse or more.
     unsaid = frozenset({COMPARISON}) if _by_degree(question) else frozenset()
+    differs = _asks_difference(question.words)
     covers = [
         _cover(
             vocabulary,
@@ -1458,6 +1500,7 @@ def decide(
             effects,
             unsaid,
             _reversed(question, c.entry, vocabulary),
+            differs,
         )
         for c in _candidates(question, knowledge, vocabulary, index, entries)
     ]

@@ -29,6 +29,7 @@ from actions.answerability import (
     Question,
     asking_part,
     asks_for_advice,
+    asks_what_was_named,
     decide_follow_up,
     decide_tip,
     follow_up,
@@ -199,6 +200,10 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType
     if asks_for_advice(own.text):
         # "Should I stop my prednisone?", whatever the classifier made of it.
         return personal_advice(dispatcher, tracker, own)
+    shown = [q.text for q in last_quotes(tracker, knowledge)]
+    if asks_what_was_named(own.text, shown) and _more_to_tell(tracker, knowledge):
+        # "What are those factors?": the rest of the entry says what they are.
+        return tell_more(dispatcher, tracker)
     question, decision = decide_in_context(tracker, own, knowledge, vocabulary)
     if _classified(tracker, (INTENT_OFF_TOPIC,), OFF_TOPIC_REPLY_CONFIDENCE):
         decision = off_topic(decision, own, vocabulary)
@@ -284,6 +289,14 @@ class ActionTellMore(Action):
             # exercise answer: another thing to do, not more of what the article says
             # about exercise.
             return send_next_tip(dispatcher, tracker, question)
+        if entry and entry.aspect == LIFESTYLE and not question.concepts:
+            knowledge = load_knowledge()
+            rest = _more_to_tell(tracker, knowledge)
+            if not any(tip.quote in rest for tip in knowledge.tips):
+                # A bare "what else?" after advice (exercise, stress) asks for another
+                # thing to do, when the rest of the entry gives none ("Lifestyle
+                # interventions also offer shared benefits for both systems.").
+                return send_next_tip(dispatcher, tracker, question)
         if is_own_question(tracker):
             return answer(dispatcher, tracker)
         if last_was_tip(tracker):

@@ -334,6 +334,49 @@ def test_what_else_can_i_do_after_an_answer_with_advice_gives_a_tip(
     assert more[0]["quote"] not in {q.text for q in load_knowledge().entries["exercise"].sentences}
 
 
+@pytest.mark.parametrize("entry_id", ["exercise", "stress"])
+@pytest.mark.parametrize("text", ["what else?", "any more?"])
+def test_a_bare_what_else_after_advice_gives_another_thing_to_do(
+    conversation: Conversation, entry_id: str, text: str
+) -> None:
+    conversation.slots.update(after_answer(entry_id))
+    more = conversation.turn(ActionTellMore(), text, "ask_more")
+
+    assert responses(more) == ["utter_tip"]
+    assert more[0]["quote"] not in {q.text for q in load_knowledge().entries[entry_id].sentences}
+
+
+def test_a_bare_what_else_after_advice_with_more_advice_left_gives_that_advice(
+    conversation: Conversation,
+) -> None:
+    conversation.slots.update(after_answer("what_can_i_do"))
+    more = conversation.turn(ActionTellMore(), "what else?", "ask_more")
+
+    assert responses(more) == ["utter_more"]
+    tips = {tip.quote.text for tip in load_knowledge().tips}
+    assert any(sentence in more[0]["quote"] for sentence in tips)
+
+
+def test_what_are_those_factors_gives_the_rest_of_the_entry(conversation: Conversation) -> None:
+    conversation.slots.update(after_answer("why_together"))
+    messages = conversation.turn(ActionAnswer(), "what are those factors?", "ask_followup")
+
+    assert responses(messages) == ["utter_more"]
+    assert "Hormonal changes are a major contributor" in messages[0]["quote"]
+    assert "Chronic inflammation provides a third common pathway" in messages[0]["quote"]
+
+
+def test_a_comparison_by_degree_is_not_carried_to_the_next_subject(
+    conversation: Conversation,
+) -> None:
+    answer(conversation, "can steroids cause osteoporosis", "ask_glucocorticoids")
+    answer(conversation, "are the inhaler ones as bad as the tablets?", "ask_followup")
+    reply = answer(conversation, "what about the bone drugs like alendronate?", "ask_followup")
+
+    assert reply["response"] == "utter_grounded_answer"
+    assert "alendronate (Fosamax)" in reply["quote"]
+
+
 def test_what_else_can_i_do_about_a_named_subject_is_answered_about_it(
     conversation: Conversation,
 ) -> None:

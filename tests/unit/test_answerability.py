@@ -25,6 +25,7 @@ from actions.answerability import (
     Question,
     asking_part,
     asks_for_advice,
+    asks_what_was_named,
     decide,
     decide_follow_up,
     decide_tip,
@@ -503,6 +504,9 @@ def test_a_way_of_relaxing_the_article_never_names_is_not_stress_management(ask:
         ("Is osteoporosis or hair loss more common in older adults?",),
         # "It" is walking, compared with strength training.
         ("is walking good for osteoporosis", "is it better than strength training?"),
+        # Equal in degree is a degree too.
+        ("Is oat milk as good as cow's milk for calcium?",),
+        ("is walking as effective as lifting weights for my bones?",),
     ],
 )
 def test_a_comparison_by_degree_is_not_answered_by_a_contrast(
@@ -1189,3 +1193,57 @@ def test_a_partial_answer_names_what_is_not_covered_in_the_users_own_letters(ask
 
     assert decision.outcome == PARTIAL
     assert decision.uncovered == ("PCOS",)
+
+
+SHOWN_FACTORS = [
+    "The primary reason osteoporosis and hair loss are often observed together is the "
+    "presence of shared systemic factors that negatively impact both the skeleton and the "
+    "hair cycle."
+]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["what are those factors?", "So what are these factors", "which are the systemic factors?"],
+)
+def test_asking_what_the_last_answer_named_is_recognised(text: str) -> None:
+    assert asks_what_was_named(text, SHOWN_FACTORS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what are those medicines?",  # not named in the last answer
+        "what are the factors for men?",  # asks more than that
+        "what are factors",
+        "what are those",
+    ],
+)
+def test_other_questions_are_not_read_as_asking_what_was_named(text: str) -> None:
+    assert not asks_what_was_named(text, SHOWN_FACTORS)
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "first"),
+    [
+        (
+            "how does osteoporosis differ from hair loss?",
+            "ask_causal_link",
+            "Osteoporosis is a skeletal disease, while most forms of alopecia",
+        ),
+        # Saying they are different is not asking how: no contrast put first.
+        (
+            "I'm curious why understanding shared causes matters when bones and hair are so "
+            "different.",
+            "ask_why_together",
+            "There is no direct mechanical relationship",
+        ),
+    ],
+)
+def test_a_question_on_how_two_things_differ_is_answered_with_the_contrast(
+    ask: Any, question: str, intent: str, first: str
+) -> None:
+    decision = ask(question, intent=intent)
+
+    assert decision.outcome == ANSWER
+    assert decision.quotes[0].text.startswith(first)
