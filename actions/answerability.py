@@ -468,7 +468,7 @@ def asking_part(text: str) -> str:
 
 _NAMED_BACK = re.compile(
     r"(?:(?:so|and|ok|okay|right)\W+)?(?:what|which)\s+(?:are|were|r)\s+"
-    r"(?:those|these|the|all\s+those|all\s+these)\s+(\w+(?:\s+\w+)?)\W*",
+    r"(?:all\s+)?(?:those|these)\s+(\w+(?:\s+\w+)?)\W*",
     re.IGNORECASE,
 )
 
@@ -476,7 +476,8 @@ _NAMED_BACK = re.compile(
 def asks_what_was_named(text: str, shown: Iterable[str]) -> bool:
     """Whether the message asks what the last answer's sentences only named ("what are
     those factors?" after "…the presence of shared systemic factors…"): the rest of that
-    answer's entry says what they are."""
+    answer's entry says what they are. Only with "those" or "these": "what are the
+    phases?" may ask again what the last answer listed."""
     match = _NAMED_BACK.fullmatch(text.strip())
     if match is None:
         return False
@@ -1026,8 +1027,8 @@ def _purposes(vocabulary: Vocabulary, sentence: str) -> frozenset[str]:
 
 def _by_degree(question: Question) -> bool:
     """Whether the question compares by degree ("better than", "which is worse", "more
-    common", "as good as"), not only what things are ("a skin problem rather than a bone problem?",
-    "is there more to it than that?")."""
+    common", "as good as"), not only what things are ("a skin problem rather than a bone
+    problem?", "is there more to it than that?")."""
     if all(t.concept != COMPARISON for t in question.terms):
         return False
     words = question.words

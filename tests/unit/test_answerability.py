@@ -1204,7 +1204,11 @@ SHOWN_FACTORS = [
 
 @pytest.mark.parametrize(
     "text",
-    ["what are those factors?", "So what are these factors", "which are the systemic factors?"],
+    [
+        "what are those factors?",
+        "So what are these factors",
+        "which are all those systemic factors?",
+    ],
 )
 def test_asking_what_the_last_answer_named_is_recognised(text: str) -> None:
     assert asks_what_was_named(text, SHOWN_FACTORS)
@@ -1217,6 +1221,7 @@ def test_asking_what_the_last_answer_named_is_recognised(text: str) -> None:
         "what are the factors for men?",  # asks more than that
         "what are factors",
         "what are those",
+        "what are the factors?",  # may ask again what the last answer listed
     ],
 )
 def test_other_questions_are_not_read_as_asking_what_was_named(text: str) -> None:
