@@ -542,9 +542,22 @@ def test_a_contrast_of_what_things_are_is_answered(ask: Any, question: str) -> N
             "ask_why_together",
             "Chronic inflammation provides a third common pathway",
         ),
+        # A question on how two things differ: the sentence that contrasts them.
+        (
+            "how does osteoporosis differ from hair loss?",
+            "ask_causal_link",
+            "Osteoporosis is a skeletal disease, while most forms of alopecia",
+        ),
+        # Saying they are different is not asking how: no contrast put first.
+        (
+            "I'm curious why understanding shared causes matters when bones and hair are so "
+            "different.",
+            "ask_why_together",
+            "There is no direct mechanical relationship",
+        ),
     ],
 )
-def test_a_sentence_the_question_echoes_is_quoted_whatever_the_classifier_ranked(
+def test_the_sentence_that_answers_is_quoted_first_whatever_the_classifier_ranked(
     ask: Any, question: str, intent: str, quote: str
 ) -> None:
     decision = ask(question, intent=intent)
@@ -1226,29 +1239,3 @@ def test_asking_what_the_last_answer_named_is_recognised(text: str) -> None:
 )
 def test_other_questions_are_not_read_as_asking_what_was_named(text: str) -> None:
     assert not asks_what_was_named(text, SHOWN_FACTORS)
-
-
-@pytest.mark.parametrize(
-    ("question", "intent", "first"),
-    [
-        (
-            "how does osteoporosis differ from hair loss?",
-            "ask_causal_link",
-            "Osteoporosis is a skeletal disease, while most forms of alopecia",
-        ),
-        # Saying they are different is not asking how: no contrast put first.
-        (
-            "I'm curious why understanding shared causes matters when bones and hair are so "
-            "different.",
-            "ask_why_together",
-            "There is no direct mechanical relationship",
-        ),
-    ],
-)
-def test_a_question_on_how_two_things_differ_is_answered_with_the_contrast(
-    ask: Any, question: str, intent: str, first: str
-) -> None:
-    decision = ask(question, intent=intent)
-
-    assert decision.outcome == ANSWER
-    assert decision.quotes[0].text.startswith(first)
