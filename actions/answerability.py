@@ -1609,14 +1609,23 @@ def _answer(question: Question, cover: _Cover, vocabulary: Vocabulary, advice: b
         assert cover.sentence is not None
         return Decision(ANSWER, reason, None, (cover.sentence,), NEUTRAL)
     lead = lead_for(question, entry, vocabulary, advice)
-    return Decision(ANSWER, reason, entry, _quotes(entry, cover.sentence), lead)
+    return Decision(ANSWER, reason, entry, _quotes(entry, cover.sentence, question), lead)
 
 
-def _quotes(entry: Entry, sentence: Quote | None) -> tuple[Quote, ...]:
-    """The entry's quotes, with the sentence that answers first when it is a further one."""
-    if sentence is None or sentence in entry.quotes:
-        return entry.quotes
-    return (sentence, *entry.quotes)
+def _quotes(
+    entry: Entry, sentence: Quote | None, question: Question | None = None
+) -> tuple[Quote, ...]:
+    """The entry's quotes (those for the one of its subjects the `question` asks about in
+    its words, when it has such), with the sentence that answers first when it is not
+    among them."""
+    quotes = (
+        entry.quotes_about(question.words, [t.concept for t in question.terms])
+        if question
+        else entry.quotes
+    )
+    if sentence is None or sentence in quotes:
+        return quotes
+    return (sentence, *quotes)
 
 
 def _attribution(

@@ -15,7 +15,7 @@ citations name both. (Words of its own for the answerability decision are in
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -73,6 +73,13 @@ class Quote:
 
 
 @dataclass(frozen=True)
+class QuotesFor:
+    subject: str
+    words: tuple[str, ...]
+    quotes: tuple[Quote, ...]
+
+
+@dataclass(frozen=True)
 class Entry:
     id: str
     intent: str
@@ -90,6 +97,20 @@ class Entry:
     # concept of each `verdict_for` group (actions/answerability.py).
     verdict: str = ""
     verdict_for: tuple[tuple[str, ...], ...] = ()
+    # For an entry about several subjects, the quotes for a question in the words of one
+    # of them only ("what lifestyle changes help?": the lifestyle sentences, not the
+    # nutrition ones).
+    quotes_for: tuple[QuotesFor, ...] = ()
+
+    def quotes_about(self, words: Sequence[str], asked: Collection[str]) -> tuple[Quote, ...]:
+        """The quotes for the subject whose `quotes_for` words the question's `words` use,
+        when no other of the entry's subjects is `asked`; else its quotes."""
+        text = f" {' '.join(words)} "
+        for special in self.quotes_for:
+            others = set(self.subjects) - {special.subject}
+            if not others & set(asked) and any(f" {w} " in text for w in special.words):
+                return special.quotes
+        return self.quotes
 
     @property
     def document(self) -> Document:
@@ -249,7 +270,21 @@ def _entry(document: Document, raw: dict[str, Any]) -> Entry:
         related=tuple(raw.get("related") or ()),
         verdict=str(raw.get("verdict") or "").strip(),
         verdict_for=tuple(tuple(str(c) for c in group) for group in raw.get("verdict_for") or ()),
+        quotes_for=_quotes_for(document, raw, where),
     )
+
+
+def _quotes_for(document: Document, raw: dict[str, Any], where: str) -> tuple[QuotesFor, ...]:
+    found = []
+    for subject, special in (raw.get("quotes_for") or {}).items():
+        if subject not in (raw.get("subjects") or ()):
+            raise KnowledgeError(f"{where}: quotes_for {subject!r} is not one of its subjects")
+        words = tuple(str(w).lower() for w in special.get("words") or ())
+        quotes = tuple(_quote(document, s, where) for s in special.get("quotes") or ())
+        if not words or not quotes:
+            raise KnowledgeError(f"{where}: quotes_for {subject!r} needs words and quotes")
+        found.append(QuotesFor(str(subject), words, quotes))
+    return tuple(found)
 
 
 def _tip(document: Document, raw: dict[str, Any]) -> Tip:

@@ -443,6 +443,29 @@ def test_a_story_before_a_question_about_habits_asks_for_the_general_advice(ask:
 
 
 @pytest.mark.parametrize(
+    ("question", "lifestyle"),
+    [
+        ("What lifestyle changes help both bones and hair?", True),
+        ("What I can do in my daily life for my bones and my hair together?", True),
+        ("Are there habits that benefit bone and hair alike?", True),
+        # The whole approach: diet first, as the article has it.
+        ("What can I do for my bones and hair?", False),
+        ("Which lifestyle and diet changes help bones and hair?", False),
+    ],
+)
+def test_a_question_about_lifestyle_alone_is_shown_the_lifestyle_sentences(
+    ask: Any, question: str, lifestyle: bool
+) -> None:
+    decision = ask(question)
+    quoted = " ".join(q.text for q in decision.quotes)
+
+    assert _entry(decision) == "what_can_i_do"
+    assert ("Weight-bearing exercise" in quoted) is lifestyle
+    assert ("Effective stress management" in quoted) is lifestyle
+    assert ("Adequate intake of calcium and protein" in quoted) is not lifestyle
+
+
+@pytest.mark.parametrize(
     ("question", "verdict"),
     [
         ("Does osteoporosis cause hair loss?", True),
