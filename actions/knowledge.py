@@ -74,7 +74,7 @@ class Quote:
 
 @dataclass(frozen=True)
 class QuotesFor:
-    subject: str
+    name: str
     words: tuple[str, ...]
     quotes: tuple[Quote, ...]
 
@@ -97,18 +97,19 @@ class Entry:
     # concept of each `verdict_for` group (actions/answerability.py).
     verdict: str = ""
     verdict_for: tuple[tuple[str, ...], ...] = ()
-    # For an entry about several subjects, the quotes for a question in the words of one
-    # of them only ("what lifestyle changes help?": the lifestyle sentences, not the
-    # nutrition ones).
+    # The quotes for a question in certain words ("what lifestyle changes help?": the
+    # lifestyle sentences, not the nutrition ones; "is there a direct link?": the
+    # sentence on a direct relationship).
     quotes_for: tuple[QuotesFor, ...] = ()
 
     def quotes_about(self, words: Sequence[str], asked: Collection[str]) -> tuple[Quote, ...]:
-        """The quotes for the subject whose `quotes_for` words the question's `words` use,
-        when no other of the entry's subjects is `asked`; else its quotes."""
+        """The quotes of the first `quotes_for` whose words the question's `words` use;
+        one named after a subject of the entry only when no other subject is `asked`.
+        Else the entry's quotes."""
         text = f" {' '.join(words)} "
         for special in self.quotes_for:
-            others = set(self.subjects) - {special.subject}
-            if not others & set(asked) and any(f" {w} " in text for w in special.words):
+            others = set(self.subjects) - {special.name} if special.name in self.subjects else ()
+            if not set(others) & set(asked) and any(f" {w} " in text for w in special.words):
                 return special.quotes
         return self.quotes
 
@@ -276,14 +277,12 @@ def _entry(document: Document, raw: dict[str, Any]) -> Entry:
 
 def _quotes_for(document: Document, raw: dict[str, Any], where: str) -> tuple[QuotesFor, ...]:
     found = []
-    for subject, special in (raw.get("quotes_for") or {}).items():
-        if subject not in (raw.get("subjects") or ()):
-            raise KnowledgeError(f"{where}: quotes_for {subject!r} is not one of its subjects")
+    for name, special in (raw.get("quotes_for") or {}).items():
         words = tuple(str(w).lower() for w in special.get("words") or ())
         quotes = tuple(_quote(document, s, where) for s in special.get("quotes") or ())
         if not words or not quotes:
-            raise KnowledgeError(f"{where}: quotes_for {subject!r} needs words and quotes")
-        found.append(QuotesFor(str(subject), words, quotes))
+            raise KnowledgeError(f"{where}: quotes_for {name!r} needs words and quotes")
+        found.append(QuotesFor(str(name), words, quotes))
     return tuple(found)
 
 

@@ -466,6 +466,39 @@ def test_a_question_about_lifestyle_alone_is_shown_the_lifestyle_sentences(
 
 
 @pytest.mark.parametrize(
+    ("question", "entry", "first", "also"),
+    [
+        (
+            "r bones and hair follicles connected",
+            "causal_link",
+            "There is no direct mechanical relationship",
+            "The physical process of bone weakening",
+        ),
+        (
+            "Does osteoporosis cause hair loss?",
+            "causal_link",
+            "The physical process of bone weakening",
+            "There is no established biological pathway",
+        ),
+        (
+            "What are the shared systemic factors for bone and hair problems?",
+            "why_together",
+            "The primary reason",
+            "Chronic inflammation provides a third common pathway",
+        ),
+    ],
+)
+def test_a_question_in_an_entrys_special_words_is_shown_the_sentences_for_them(
+    ask: Any, question: str, entry: str, first: str, also: str
+) -> None:
+    decision = ask(question)
+
+    assert _entry(decision) == entry
+    assert decision.quotes[0].text.startswith(first)
+    assert any(q.text.startswith(also) for q in decision.quotes)
+
+
+@pytest.mark.parametrize(
     ("question", "verdict"),
     [
         ("Does osteoporosis cause hair loss?", True),

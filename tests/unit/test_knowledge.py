@@ -260,8 +260,12 @@ def test_an_unchanged_copy_of_the_knowledge_loads(tmp_path: Path) -> None:
         ),
         # A related id that does not exist.
         ("related: [inflammation, exercise]", "related: [inflammation, sport]", "'stress'"),
-        # Lifestyle quotes keyed to a subject the entry is not about.
-        ("    quotes_for:\n      lifestyle:", "    quotes_for:\n      sport:", "'what_can_i_do'"),
+        # Lifestyle quotes with no words to ask for them.
+        (
+            "        words: [lifestyle, life style,",
+            "        wards: [lifestyle, life style,",
+            "'what_can_i_do'",
+        ),
     ],
     ids=["quote", "more", "tip", "related", "quotes-for"],
 )
