@@ -1062,8 +1062,17 @@ def _effects_asked(vocabulary: Vocabulary, question: Question) -> frozenset[str]
     inflammation?"), nor what comes before ("do the pills they give for cancer cause
     hair loss?")."""
     concepts = {t.concept for t in question.terms}
-    if concepts & _TREATING or not concepts & _EFFECTS:
+    if concepts & _TREATING:
         return frozenset()
+    if not concepts & _EFFECTS:
+        # "Does HRT protect the bones?": a good effect on a part of the body is an effect
+        # too; "do steroids help inflammation?" asks what they treat.
+        if "benefit" not in concepts:
+            return frozenset()
+        at = min(t.position for t in question.terms if t.concept == "benefit")
+        after = frozenset(t.concept for t in question.terms if t.position > at)
+        body = after and all(_kind(vocabulary, c) == "body" for c in after)
+        return after if body else frozenset()
     # "increase … risk": the effect starts at the first word of either.
     at = min(t.position for t in question.terms if t.concept in _EFFECTS | {"benefit"})
     return frozenset(t.concept for t in question.terms if t.position > at)

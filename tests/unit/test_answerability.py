@@ -155,6 +155,8 @@ NEAR_MISSES = {
         "can steroids make you gain weight",
         "does HRT give you headaches",
         "Can stress make your hair go grey?",
+        # The article names osteoporosis only as what the drugs' conditions go with.
+        "does HRT protect the bones?",
     ],
     "other_disease": [
         "What is alopecia areata?",
@@ -340,6 +342,9 @@ def test_a_question_the_article_does_not_answer_is_never_answered(ask: Any, ques
             "been on pred for ages for my joints, is that what's thinning my hair and my bones",
             {"glucocorticoids"},
         ),
+        # Helping a condition is what a drug treats: what they are prescribed for.
+        ("do steroids help with inflammation?", {"glucocorticoids"}),
+        ("Does having estrogen around actually keep your bones safe?", {"estrogen_menopause"}),
     ],
 )
 def test_a_question_the_article_answers_is_answered_from_its_entry(
