@@ -746,9 +746,13 @@ def _alternatives(words: Sequence[str]) -> bool:
 
 def _pronoun_subject(words: Sequence[str]) -> bool:
     """Whether a question's subject is a pronoun ("does it cause hair loss?", "can they
-    thin hair?", "is it better than swimming?"), not a placeholder ("is it true that…",
-    "is it better to…")."""
+    thin hair?", "is it better than swimming?", "how does it affect hair growth?"), not a
+    placeholder ("is it true that…", "is it better to…")."""
     words = [w for w in words if w not in _FILLERS]
+    if len(words) >= 4 and words[0] in _WH_WORDS and words[1] in _YES_NO_WORDS:
+        if words[2] not in ("it", "they"):
+            return False  # "why do those cells…?": "those" names its own subject
+        words = words[1:]  # "how does it affect hair growth?", "when does it drop?"
     return (
         len(words) >= 3
         and words[0] in _YES_NO_WORDS

@@ -775,6 +775,13 @@ def test_no_verdict_for_what_the_article_never_says_of_a_subject(
         ),
         # "Why does that happen?" asks why of all of it: the outcome stays.
         (("does the menopause weaken bones?", "why does that happen?"), "estrogen_menopause", None),
+        # "It" after a question word is the subject too: what vitamin D does to hair
+        # growth, not what hair growth is.
+        (
+            ("Can low vitamin D cause hair loss?", "how does it affect hair growth?"),
+            "vitamin_d_link",
+            None,
+        ),
     ],
 )
 def test_a_follow_up_leans_on_the_question_before_it(
