@@ -1713,7 +1713,7 @@ def decide_tip(
         fresh.sort(key=lambda t: t.focus == NUTRITION)
     for tip in fresh:
         if not missing(tip):
-            return Decision(ANSWER, TIP, None, (tip.quote,), NEUTRAL, tip=tip)
+            return Decision(ANSWER, TIP, None, tip.quotes, NEUTRAL, tip=tip)
     if not fresh:
         return Decision(DECLINE, NO_MORE_TIPS)
     if any(not missing(t) for t in tips):
@@ -1726,7 +1726,7 @@ def decide_tip(
         PARTIAL,
         TIP + ":" + _reason(vocabulary, uncovered, "not_covered"),
         None,
-        (nearest.quote,),
+        nearest.quotes,
         NEUTRAL,
         tuple(sorted(uncovered)),
         _span(vocabulary, question, uncovered),

@@ -128,7 +128,17 @@ class Tip:
     id: str
     focus: str
     tip: str
+    # The sentence the tip stands on, then any the article sets beside it as advice
+    # ("Adequate intake of calcium and protein is foundational.").
     quote: Quote
+    also: tuple[Quote, ...] = ()
+
+    @property
+    def quotes(self) -> tuple[Quote, ...]:
+        """Its sentences in the order the section has them (they share the section)."""
+        return tuple(
+            sorted((self.quote, *self.also), key=lambda q: q.section.sentences.index(q.text))
+        )
 
 
 @dataclass(frozen=True)
@@ -287,8 +297,10 @@ def _quotes_for(document: Document, raw: dict[str, Any], where: str) -> tuple[Qu
 
 
 def _tip(document: Document, raw: dict[str, Any]) -> Tip:
-    quote = _quote(document, raw["quote"], f"tip {raw.get('id')!r}", str(raw.get("section") or ""))
-    return Tip(raw["id"], raw["focus"], raw["tip"].strip(), quote)
+    where, section = f"tip {raw.get('id')!r}", str(raw.get("section") or "")
+    quote = _quote(document, raw["quote"], where, section)
+    also = tuple(_quote(document, s, where, section) for s in raw.get("also") or ())
+    return Tip(raw["id"], raw["focus"], raw["tip"].strip(), quote, also)
 
 
 def load_directory(directory: Path) -> KnowledgeBase:

@@ -50,7 +50,9 @@ def send_next_tip(
     shown = set(tracker.get_slot(SLOT_LAST_QUOTES) or []).union(
         *(quotes or [] for quotes in slot_history(tracker, SLOT_LAST_QUOTES))
     )
-    quoted = [tip.id for tip in tips if tip.quote.text in shown and tip.id not in given]
+    quoted = [
+        tip.id for tip in tips if any(q.text in shown for q in tip.quotes) and tip.id not in given
+    ]
     vocabulary = load_vocabulary()
     if question is None:
         question = read_question("", vocabulary)
@@ -72,7 +74,7 @@ def send_next_tip(
     if decision.uncovered:
         opening = preface(UTTER_NO_TIP_FOR, uncovered=quoted_list(decision.uncovered))
     tip = decision.tip
-    cite(dispatcher, UTTER_TIP, [tip.quote], tip.tip, [*feedback_buttons()], opening, tip=tip.tip)
+    cite(dispatcher, UTTER_TIP, [*tip.quotes], tip.tip, [*feedback_buttons()], opening, tip=tip.tip)
     # Follow-ups ("I'm vegan", "where does it say that?") lean on the tip's sentence and
     # the entry that quotes it.
     entry = knowledge.entry_quoting(tip.quote)
@@ -82,7 +84,7 @@ def send_next_tip(
         *record,
         SlotSet(SLOT_LAST_ENTRY, entry.id if entry else None),
         SlotSet(SLOT_LAST_QUESTION, context),
-        SlotSet(SLOT_LAST_QUOTES, [tip.quote.text]),
+        SlotSet(SLOT_LAST_QUOTES, [q.text for q in tip.quotes]),
         SlotSet(SLOT_MORE_SHOWN, False),
         SlotSet(SLOT_TIPS_GIVEN, [*given, tip.id]),
     ]

@@ -656,6 +656,18 @@ def test_an_exercise_tip_quotes_the_exercise_sentence(conversation: Conversation
     assert conversation.slots["last_quotes"] == [EXERCISE]
 
 
+def test_a_protein_tip_quotes_the_articles_advice_beside_its_reason(
+    conversation: Conversation,
+) -> None:
+    messages = conversation.turn(ActionGiveTip(), "a tip about protein", "ask_tip")
+
+    advice = "Adequate intake of calcium and protein is foundational."
+    assert messages[0]["tip"].startswith("Eat enough protein")
+    assert messages[0]["quote"].startswith(advice)  # in the article's order
+    assert "the hair’s keratin structure" in messages[0]["quote"]
+    assert advice in conversation.slots["last_quotes"]
+
+
 def test_a_tip_request_the_article_has_no_tip_for_says_so_first(
     conversation: Conversation,
 ) -> None:
