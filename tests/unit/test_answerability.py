@@ -200,6 +200,9 @@ NEAR_MISSES = {
         "how is osteoporosis diagnosed",
     ],
     "timing_dosing": [
+        # "During and after menopause" says when estrogen falls, not when menopause starts.
+        "At what age does menopause usually start?",
+        "when do I take vitamin D?",
         "how many years should I stay on Fosamax",
         "how long does telogen effluvium last",
         "how much biotin should I take daily",
@@ -345,6 +348,7 @@ def test_a_question_the_article_does_not_answer_is_never_answered(ask: Any, ques
         # Helping a condition is what a drug treats: what they are prescribed for.
         ("do steroids help with inflammation?", {"glucocorticoids"}),
         ("Does having estrogen around actually keep your bones safe?", {"estrogen_menopause"}),
+        ("When does the decline in estrogen happen?", {"estrogen_menopause"}),
     ],
 )
 def test_a_question_the_article_answers_is_answered_from_its_entry(
