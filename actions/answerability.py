@@ -1622,20 +1622,17 @@ def _answer(question: Question, cover: _Cover, vocabulary: Vocabulary, advice: b
         assert cover.sentence is not None
         return Decision(ANSWER, reason, None, (cover.sentence,), NEUTRAL)
     lead = lead_for(question, entry, vocabulary, advice)
-    return Decision(ANSWER, reason, entry, _quotes(entry, cover.sentence, question), lead)
+    asked = vocabulary.implied(t.concept for t in question.terms)
+    quotes = _quotes(entry, cover.sentence, entry.quotes_about(question.words, asked))
+    return Decision(ANSWER, reason, entry, quotes, lead)
 
 
 def _quotes(
-    entry: Entry, sentence: Quote | None, question: Question | None = None
+    entry: Entry, sentence: Quote | None, quotes: tuple[Quote, ...] | None = None
 ) -> tuple[Quote, ...]:
-    """The entry's quotes (those for the one of its subjects the `question` asks about in
-    its words, when it has such), with the sentence that answers first when it is not
-    among them."""
-    quotes = (
-        entry.quotes_about(question.words, [t.concept for t in question.terms])
-        if question
-        else entry.quotes
-    )
+    """The entry's quotes (or the `quotes` chosen for the question's words), with the
+    sentence that answers first when it is not among them."""
+    quotes = quotes or entry.quotes
     if sentence is None or sentence in quotes:
         return quotes
     return (sentence, *quotes)

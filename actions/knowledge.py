@@ -108,8 +108,8 @@ class Entry:
         Else the entry's quotes."""
         text = f" {' '.join(words)} "
         for special in self.quotes_for:
-            others = set(self.subjects) - {special.name} if special.name in self.subjects else ()
-            if not set(others) & set(asked) and any(f" {w} " in text for w in special.words):
+            others = set(self.subjects) - {special.name} if special.name in self.subjects else set()
+            if not others & set(asked) and any(f" {w} " in text for w in special.words):
                 return special.quotes
         return self.quotes
 
@@ -135,9 +135,13 @@ class Tip:
 
     @property
     def quotes(self) -> tuple[Quote, ...]:
-        """Its sentences in the order the section has them (they share the section)."""
+        """Its sentences in the order the article has them."""
+        sections = self.quote.document.sections
         return tuple(
-            sorted((self.quote, *self.also), key=lambda q: q.section.sentences.index(q.text))
+            sorted(
+                (self.quote, *self.also),
+                key=lambda q: (sections.index(q.section), q.section.sentences.index(q.text)),
+            )
         )
 
 
