@@ -1066,20 +1066,16 @@ def _effects_asked(vocabulary: Vocabulary, question: Question) -> frozenset[str]
     inflammation?"), nor what comes before ("do the pills they give for cancer cause
     hair loss?")."""
     concepts = {t.concept for t in question.terms}
-    if concepts & _TREATING:
+    asking = _EFFECTS | {"benefit"}
+    if concepts & _TREATING or not concepts & asking:
         return frozenset()
-    if not concepts & _EFFECTS:
-        # "Does HRT protect the bones?": a good effect on a part of the body is an effect
-        # too; "do steroids help inflammation?" asks what they treat.
-        if "benefit" not in concepts:
-            return frozenset()
-        at = min(t.position for t in question.terms if t.concept == "benefit")
-        after = frozenset(t.concept for t in question.terms if t.position > at)
-        body = after and all(_kind(vocabulary, c) == "body" for c in after)
-        return after if body else frozenset()
     # "increase … risk": the effect starts at the first word of either.
-    at = min(t.position for t in question.terms if t.concept in _EFFECTS | {"benefit"})
-    return frozenset(t.concept for t in question.terms if t.position > at)
+    at = min(t.position for t in question.terms if t.concept in asking)
+    after = frozenset(t.concept for t in question.terms if t.position > at)
+    # Without a word for an effect, a good effect on a part of the body is one too ("does
+    # HRT protect the bones?"); "do steroids help inflammation?" asks what they treat.
+    body = bool(after) and all(_kind(vocabulary, c) == "body" for c in after)
+    return after if concepts & _EFFECTS or body else frozenset()
 
 
 def _needed(vocabulary: Vocabulary, question: Question, terms: Iterable[Term]) -> frozenset[str]:
