@@ -746,9 +746,17 @@ def _alternatives(words: Sequence[str]) -> bool:
 
 def _pronoun_subject(words: Sequence[str]) -> bool:
     """Whether a question's subject is a pronoun ("does it cause hair loss?", "can they
-    thin hair?", "is it better than swimming?", "how does it affect hair growth?"), not a
-    placeholder ("is it true that…", "is it better to…")."""
+    thin hair?", "is it better than swimming?", "how does it affect hair growth?", "which
+    phase does it start?"), not a placeholder ("is it true that…", "is it better to…")."""
     words = [w for w in words if w not in _FILLERS]
+    if (
+        len(words) >= 5
+        and words[0] in _WH_WORDS
+        and words[1] not in _YES_NO_WORDS
+        and words[2] in _YES_NO_WORDS
+        and words[3] in ("it", "they")
+    ):
+        words = words[2:]  # "which cells does it activate?": "which cells" is what is asked
     if len(words) >= 4 and words[0] in _WH_WORDS and words[1] in _YES_NO_WORDS:
         if words[2] not in ("it", "they"):
             return False  # "why do those cells…?": "those" names its own subject
@@ -863,6 +871,13 @@ def follow_up(
         for t in question.context + question.terms
     }
     replaced = set(new_roles.values())
+    own = [w for w in words_of(asking_part(question.text)) if w not in _FILLERS]
+    wh = own[:1] != [] and own[0] in _WH_WORDS and own[1:2] != ["about"]
+    if wh and "outcome" in replaced:
+        # "How much calcium do adults need?", then "what helps me absorb it?": a question
+        # word with something of its own to ask asks a new question about the topic, not
+        # the amount again.
+        replaced |= {"relation", "ask"}
     if replaced & {"relation", "ask"}:
         replaced |= {"relation", "ask"}
         # "Why does that happen?" asks why of all that was said; "how much per day?" asks
@@ -891,9 +906,13 @@ def follow_up(
         "it" in own_words
         and not _PLURAL & own_words
         and not new_topics
-        and set(new_roles.values()) & set(ASK_KINDS)
+        and (
+            set(new_roles.values()) & set(ASK_KINDS)
+            or (question.pronoun and {"relation", "outcome"} <= set(new_roles.values()))
+        )
     ):
-        # "How does vitamin D help with calcium?", then "how much of it should I take?":
+        # "How does vitamin D help with calcium?", then "how much of it should I take?";
+        # "does inflammation cause telogen effluvium?", then "can it also worsen bones?":
         # "it" is the subject named first, not both.
         dropped = dropped | frozenset([c for c in old if c in old_topics][1:])
     asked = {c for c, role in new_roles.items() if role in ("relation", "ask")}
@@ -915,8 +934,6 @@ def follow_up(
     elliptical = not ({"relation", "ask"} & set(new_roles.values()))
     # "Which one is it?" asks which, whatever the question before it asked; "what about
     # steroids?" asks the question before it again.
-    own = [w for w in words_of(asking_part(question.text)) if w not in _FILLERS]
-    wh = own[:1] != [] and own[0] in _WH_WORDS and own[1:2] != ["about"]
     return replace(
         question,
         terms=tuple(kept) + question.terms,

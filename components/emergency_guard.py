@@ -21,7 +21,8 @@ from components.stateless import StatelessIntentClassifier
 INTENT_EMERGENCY = "emergency"
 
 # What an emergency is made of. Idioms that only sound like one are removed first.
-_IDIOMS = re.compile(r"\bfall(?:s|ing|en)? apart\b|\bfell apart\b", re.IGNORECASE)
+# Hair "falling out" is what the assistant is about ("I fell out of bed" is still a fall).
+_IDIOMS = re.compile(r"\b(?:fall(?:s|ing|en)?|fell) (?:apart\b|out\b(?! of))", re.IGNORECASE)
 _CUES = re.compile(
     r"\b(?:fell|fall(?:s|en|ing)?|broke|broken|break|cracked|crack|collaps\w*|unconscious"
     r"|faint\w*|pass(?:ed|ing)? out|bleed\w*|blood|breath\w*|chest|heart attack|stroke"

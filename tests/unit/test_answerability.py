@@ -349,6 +349,20 @@ def test_a_question_the_article_does_not_answer_is_never_answered(ask: Any, ques
         ("do steroids help with inflammation?", {"glucocorticoids"}),
         ("Does having estrogen around actually keep your bones safe?", {"estrogen_menopause"}),
         ("When does the decline in estrogen happen?", {"estrogen_menopause"}),
+        # Lay words: a sport is exercise, a short time is temporary, a root is a cause,
+        # the bad guy is what does harm, the best way to get a nutrient is its source.
+        ("Which sport is good for make the bones strong?", {"exercise"}),
+        ("Telogen effluvium is what, hair falling for short time?", {"telogen_effluvium"}),
+        (
+            "I was wondering if there's some common root behind my thinning bones and my "
+            "thinning hair.",
+            {"why_together"},
+        ),
+        ("osteoblast vs osteoclast which one is the bad guy", {"bone_remodeling"}),
+        ("best way to get calcium in my diet", {"calcium"}),
+        ("Sun is giving vitamin D, or I must take pill?", {"vitamin_d_dose"}),
+        # "For good bones" is good for them, not "for good" (for ever).
+        ("What I can do in my life for good bones and good hair together?", {"what_can_i_do"}),
     ],
 )
 def test_a_question_the_article_answers_is_answered_from_its_entry(
@@ -798,6 +812,36 @@ def test_a_follow_up_leans_on_the_question_before_it(
         assert _entry(decision) == entry
     if lead:
         assert decision.lead == lead
+
+
+@pytest.mark.parametrize(
+    ("turns", "quoted"),
+    [
+        # A question word with something of its own to ask asks a new question about the
+        # topic: not the amount asked before.
+        (
+            ("How much calcium do adults need?", "What helps me absorb it?"),
+            "facilitates the absorption of calcium",
+        ),
+        # "Which phase does it…": "it" is the subject, "which phase" what is asked.
+        (
+            ("What's the link between vitamin D and hair?", "Which phase does it help start?"),
+            "initiating the anagen",
+        ),
+        # "It" is the cause named first, not the condition it was asked to cause.
+        (
+            ("Does inflammation cause telogen effluvium?", "Can it also worsen bones?"),
+            "accelerate bone resorption",
+        ),
+    ],
+)
+def test_a_follow_up_with_a_question_of_its_own_gets_the_sentence_that_answers_it(
+    ask: Any, turns: Sequence[str], quoted: str
+) -> None:
+    decision = ask(*turns)
+
+    assert decision.outcome == ANSWER
+    assert any(quoted in q.text for q in decision.quotes), [q.text for q in decision.quotes]
 
 
 @pytest.mark.parametrize(

@@ -36,6 +36,8 @@ def test_every_emergency_the_model_learnt_from_is_still_one(text: str) -> None:
     [
         "I'm 63 and was told I have osteoporosis and my hair started falling apart. My "
         "husband jokes I'm falling apart. Why do these come together?",
+        "I'm 63 and in one year I was told I have osteoporosis AND my hair started falling "
+        "out. Is there a reason these two things would turn up together?",
         "Why do osteoporosis and hair loss happen together?",
     ],
 )
@@ -46,6 +48,13 @@ def test_a_story_without_an_emergency_gets_the_next_intent(text: str) -> None:
     assert message.get("intent")["name"] == "ask_why_together"
     assert [r["name"] for r in message.get("intent_ranking")] == ["ask_why_together", "greet"]
     assert "intent" in message.output_properties
+
+
+@pytest.mark.parametrize(
+    "text", ["I fell out of bed and can't get up", "she fell and hit her head"]
+)
+def test_a_fall_is_still_an_emergency(text: str) -> None:
+    assert describes_emergency(text)
 
 
 def test_other_intents_are_left_alone() -> None:
