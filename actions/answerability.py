@@ -506,6 +506,29 @@ def asks_for_advice(text: str) -> bool:
     return False
 
 
+_GOOD_FOR = frozenset({"benefit", "treat", "prevent"})
+
+
+def asks_for_other_advice(question: Question, vocabulary: Vocabulary) -> bool:
+    """Whether a message asks for other advice, for bones or hair or besides something,
+    and names no subject ("what else supports hair?", "anything else good for my bones?",
+    "what else can I do besides exercise?"): the next tip, not the answer just given
+    again. Not other causes ("what else causes hair loss?"), nor more of a subject ("what
+    else does iron do?")."""
+    if not question.other or (set(question.concepts) <= {LIFESTYLE} and not question.excluded):
+        # "What else can I do?" alone: the article's whole approach, unless tips were
+        # being given (answering.py).
+        return False
+    for concept in question.concepts:
+        kind = _kind(vocabulary, concept)
+        if concept == LIFESTYLE or kind == "body":
+            continue
+        if kind in RELATION_KINDS + ASK_KINDS and concept in _GOOD_FOR:
+            continue
+        return False
+    return True
+
+
 def _without_aside(sentence: str) -> str:
     """A question without the purpose or reason after it; a sentence whose question comes
     after the "since" clause keeps it ("my hair has thinned since I'm on prednisone, is
@@ -534,10 +557,12 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
     terms = _without_reasons(vocabulary, vocabulary.read(asked), words)
     terms = _without_idle_alternative(vocabulary, terms, words)
     besides = _set_aside(asked, _BESIDES)
+    # "Anything else besides food?": a kind of source is set aside like a subject.
     set_aside = {
         t.position
         for t in terms
-        if t.position in besides and _kind(vocabulary, t.concept) in TOPIC_KINDS
+        if t.position in besides
+        and (_kind(vocabulary, t.concept) in TOPIC_KINDS or t.concept in _SOURCES)
     }
     excluded = tuple(dict.fromkeys(t.concept for t in terms if t.position in set_aside))
     terms = [t for t in terms if t.position not in set_aside]
@@ -1607,7 +1632,9 @@ def decide_follow_up(
     `own` only names a new subject ("what about calcium?") and the relation asked before
     does not fit it (the article says nothing of calcium causing hair loss), it is read as
     "what does the article say about calcium?": an answer without a verdict. A kind of
-    question the article does not answer for it (an amount) stays a partial answer."""
+    question the article does not answer for it (an amount) stays a partial answer. A
+    kind of food the previous subject has none of is answered where the article names it.
+    """
     decision = decide(question, knowledge, vocabulary, index, preferred, confidence, advice, shown)
     kinds = {_kind(vocabulary, c) for c in own.concepts}
     only_subject = bool(kinds & set(TOPIC_KINDS)) and not kinds & {
@@ -1615,17 +1642,42 @@ def decide_follow_up(
         *ASK_KINDS,
         *FRAME_KINDS,
     }
-    if decision.outcome == ANSWER or question is own or not only_subject:
+    # "I'm lactose intolerant" after a tip on vitamin D: a kind of food the article names
+    # only for another subject (calcium from plant milks) is its matching content.
+    only_source = bool(own.concepts) and set(own.concepts) <= _SOURCES
+    if decision.outcome == ANSWER or question is own or not (only_subject or only_source):
         return decision
-    if any(_kind(vocabulary, c) in ASK_KINDS for c in decision.missing):
+    if not only_source and any(_kind(vocabulary, c) in ASK_KINDS for c in decision.missing):
         # "How much calcium?", then "what about biotin?": the article gives no amount
         # for biotin, and the reply says so.
         return decision
-    alone = decide(own, knowledge, vocabulary, index, (), confidence, advice, shown)
+    if only_source:
+        alone = _where_named(own, knowledge, vocabulary, index, advice, shown) or decision
+    else:
+        alone = decide(own, knowledge, vocabulary, index, (), confidence, advice, shown)
     if alone.outcome != ANSWER or alone.entry is None:
         return decision
     lead = NEUTRAL if alone.lead == VERDICT else alone.lead
     return replace(alone, lead=lead, reason=f"{alone.reason}{NEW_SUBJECT}")
+
+
+def _where_named(
+    own: Question,
+    knowledge: KnowledgeBase,
+    vocabulary: Vocabulary,
+    index: PassageIndex,
+    advice: bool,
+    shown: Collection[str],
+) -> Decision | None:
+    """The answer on the first entry with a sentence that names all `own` names ("I'm
+    lactose intolerant": calcium from plant milks), asked of that entry's subject."""
+    wanted = set(own.concepts)
+    for entry in knowledge.entries.values():
+        if any(wanted <= _sentence_concepts(vocabulary, q.text) for q in entry.sentences):
+            subject = Term(entry.subjects[0], entry.subjects[0].replace("_", " "), -1)
+            asked = replace(own, terms=(subject, *own.terms))
+            return decide(asked, knowledge, vocabulary, index, (entry,), {}, advice, shown)
+    return None
 
 
 def _answer(question: Question, cover: _Cover, vocabulary: Vocabulary, advice: bool) -> Decision:
@@ -1714,8 +1766,12 @@ def decide_tip(
     def set_aside(tip: Tip) -> bool:
         """Whether the tip is about what the request sets aside ("apart from calcium"):
         its subjects, not all they imply (calcium implies nutrition, which would set
-        every food tip aside)."""
-        return bool(set(subjects(tip)) & set(question.excluded))
+        every food tip aside); for a kind of source ("besides food"), the tips whose
+        sentence names it (calcium "sourced from dairy products")."""
+        sources = set(question.excluded) & _SOURCES
+        return bool(set(subjects(tip)) & set(question.excluded)) or any(
+            sources & _sentence_concepts(vocabulary, q.text) for q in tip.quotes
+        )
 
     fresh = [t for t in tips if t.id not in seen and not set_aside(t)]
     if "lifestyle" in words and NUTRITION not in needed:

@@ -29,6 +29,7 @@ from actions.answerability import (
     Question,
     asking_part,
     asks_for_advice,
+    asks_for_other_advice,
     asks_what_was_named,
     decide_follow_up,
     decide_tip,
@@ -194,8 +195,8 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType
     if not own.concepts and (last_was_tip(tracker) or own.excluded):
         # "another", "more?"; "anything besides exercise?": the next tip (not on that).
         return send_next_tip(dispatcher, tracker, own)
-    if asks_only_for_tips(own):
-        # "I've got thinning bones and thinning hair. Any tips?"
+    if asks_only_for_tips(own) or asks_for_other_advice(own, vocabulary):
+        # "I've got thinning bones and thinning hair. Any tips?"; "what else supports hair?"
         return send_next_tip(dispatcher, tracker, own)
     if asks_for_advice(own.text):
         # "Should I stop my prednisone?", whatever the classifier made of it.

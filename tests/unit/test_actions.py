@@ -453,6 +453,19 @@ def test_asking_for_tips_after_an_answer_gives_one_it_did_not_just_quote(
     assert tip[0]["quote"] not in shown
 
 
+def test_what_else_for_hair_after_an_answer_gives_a_tip_on_hair_not_the_answer_again(
+    conversation: Conversation,
+) -> None:
+    answer(conversation, "Does biotin help hair?", "ask_biotin_iron")
+    shown = conversation.slots["last_quotes"]
+    # The classifier is unsure of it; the question still asks for other advice for hair.
+    tip = conversation.turn(ActionAnswer(), "What else supports hair?", "nlu_fallback")
+
+    assert responses(tip) == ["utter_tip"]
+    assert tip[0]["quote"] not in shown
+    assert "hair" in tip[0]["quote"]
+
+
 @pytest.mark.parametrize("action", [ActionTellMore(), ActionCiteSource()], ids=["more", "source"])
 def test_without_an_answer_yet_there_is_nothing_to_expand_or_cite(
     conversation: Conversation, action: Action

@@ -25,6 +25,7 @@ from actions.answerability import (
     Question,
     asking_part,
     asks_for_advice,
+    asks_for_other_advice,
     asks_what_was_named,
     decide,
     decide_follow_up,
@@ -1276,6 +1277,55 @@ def test_a_tip_request_that_sets_a_subject_aside_gets_a_tip_on_something_else(
     assert not_about not in question.concepts  # set aside, not asked about
     assert decision.tip is not None
     assert not_about not in decision.tip.id
+
+
+def test_a_request_for_tips_besides_food_gets_no_tip_on_where_food_comes_from(
+    knowledge: KnowledgeBase, vocabulary: Vocabulary
+) -> None:
+    question = read_question("Anything else besides food?", vocabulary)
+    decision = decide_tip(question, knowledge.tips, (), vocabulary, knowledge)
+
+    assert question.excluded == ("food_source",)
+    assert not question.concepts
+    assert decision.tip is not None
+    assert decision.tip.id != "tip_calcium"  # "sourced from dairy products, ..."
+
+
+@pytest.mark.parametrize(
+    ("text", "other_advice"),
+    [
+        ("What else supports hair?", True),
+        ("anything else good for my bones?", True),
+        ("what else can I do besides exercise?", True),
+        # The article's whole approach, unless tips are being given.
+        ("what else can I do?", False),
+        # Other causes, or more about a subject, are questions of their own.
+        ("what else causes hair loss?", False),
+        ("what else does iron do?", False),
+        ("other medicines?", False),
+    ],
+)
+def test_a_request_for_other_advice_is_told_apart(
+    vocabulary: Vocabulary, text: str, other_advice: bool
+) -> None:
+    assert asks_for_other_advice(read_question(text, vocabulary), vocabulary) is other_advice
+
+
+@pytest.mark.parametrize(
+    "before", ["Keep your vitamin D up", "does stress cause hair loss?", "what is osteoporosis?"]
+)
+def test_a_kind_of_food_is_answered_where_the_article_names_it(
+    knowledge: KnowledgeBase, vocabulary: Vocabulary, index: PassageIndex, before: str
+) -> None:
+    previous = read_question(before, vocabulary).record()
+    own = read_question("I'm lactose intolerant though", vocabulary)
+    question = follow_up(own, previous, vocabulary)
+    decision = decide_follow_up(own, question, knowledge, vocabulary, index)
+
+    assert decision.outcome == ANSWER
+    assert _entry(decision) == "calcium"
+    assert decision.lead != VERDICT
+    assert "fortified plant milks" in decision.quotes[0].text
 
 
 def test_what_a_story_rules_out_is_no_subject_of_the_question(
