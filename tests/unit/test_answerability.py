@@ -201,6 +201,7 @@ NEAR_MISSES = {
         "how is osteoporosis diagnosed",
     ],
     "timing_dosing": [
+        "Is zoledronic acid given once a year?",
         # "During and after menopause" says when estrogen falls, not when menopause starts.
         "At what age does menopause usually start?",
         "when do I take vitamin D?",
@@ -230,6 +231,7 @@ NEAR_MISSES = {
         "Does Fosamax cause hair loss or jaw problems?",
     ],
     "safety_toxicity": [
+        "Can weight-bearing exercise be risky for someone with fragile bones?",
         "can you overdose on vitamin D",
         "is it dangerous to take too much calcium",
         "is biotin safe with other medications",
@@ -350,6 +352,11 @@ def test_a_question_the_article_does_not_answer_is_never_answered(ask: Any, ques
         ("do steroids help with inflammation?", {"glucocorticoids"}),
         ("Does having estrogen around actually keep your bones safe?", {"estrogen_menopause"}),
         ("When does the decline in estrogen happen?", {"estrogen_menopause"}),
+        # Risky for a condition: a risk factor (not whether it is safe for someone).
+        (
+            "I'm wondering whether long-term steroid use is risky for bone loss.",
+            {"glucocorticoids"},
+        ),
         # Lay words: a sport is exercise, a short time is temporary, a root is a cause,
         # the bad guy is what does harm, the best way to get a nutrient is its source.
         ("Which sport is good for make the bones strong?", {"exercise"}),
