@@ -568,8 +568,18 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
     terms = [t for t in terms if t.position not in set_aside]
     every = words_of(text)
     alternatives = _alternatives(every)
-    comparative = next((w for w in words if w in _COMPARATIVES), "")
-    than = any(w == "than" and words[i - 1 : i] != ["other"] for i, w in enumerate(words))
+    # A comparative inside the name of a thing ("faster than" in bone remodeling, the
+    # article's "outpace") is that thing, not a comparison of its own; not in a kind of
+    # question ("more likely": how common).
+    things = [t for t in terms if _kind(vocabulary, t.concept) in TOPIC_KINDS + CONDITION_KINDS]
+    phrased = {t.position + k for t in things for k in range(len(words_of(t.text)))}
+    comparative = next(
+        (w for i, w in enumerate(words) if w in _COMPARATIVES and i not in phrased), ""
+    )
+    than = any(
+        w == "than" and words[i - 1 : i] != ["other"] and i not in phrased
+        for i, w in enumerate(words)
+    )
     compares = (alternatives and comparative) or than or comparative in _RANKING
     if compares and all(t.concept != COMPARISON for t in terms):
         # "is alendronate or risedronate more likely to…", "HRT or tamoxifen: which

@@ -211,6 +211,7 @@ NEAR_MISSES = {
         "should I take fosamax on an empty stomach",
     ],
     "comparison": [
+        "Does Fosamax work faster than HRT?",
         "My friend says Fosamax is better than HRT for bones. Is that true?",
         "calcium vs vitamin d which is better for bones",
         "almond milk or soy milk for calcium?",
@@ -352,6 +353,13 @@ def test_a_question_the_article_does_not_answer_is_never_answered(ask: Any, ques
         ("do steroids help with inflammation?", {"glucocorticoids"}),
         ("Does having estrogen around actually keep your bones safe?", {"estrogen_menopause"}),
         ("When does the decline in estrogen happen?", {"estrogen_menopause"}),
+        # Breaking bone down faster than building it is the article's "outpace", not a
+        # comparison it never makes.
+        ("What happens when bone breakdown is faster than bone building?", {"bone_remodeling"}),
+        (
+            "what happens if the bone eating cells go faster than the bone building ones",
+            {"bone_remodeling"},
+        ),
         # Risky for a condition: a risk factor (not whether it is safe for someone).
         (
             "I'm wondering whether long-term steroid use is risky for bone loss.",
