@@ -869,10 +869,15 @@ def follow_up(
     the bones?" keeps "steroids cause"); a new relation or kind of question starts a
     new question about the same topic ("how much per day?"). "Also" or "which one" with
     a second drug keeps the first beside it."""
-    if not previous and _links_the_two(question, vocabulary):
+    both = list(vocabulary.concepts[BOTH_CONDITIONS].implies)
+    one_condition = previous is not None and _topics(
+        vocabulary, [str(c) for c in previous.get("concepts") or []]
+    ) in ({c} for c in both)
+    if _links_the_two(question, vocabulary) and (not previous or one_condition):
         # "If one doesn't cause the other, how come they turn up together?" opening a
-        # conversation: "they" are the two conditions the assistant is about.
-        previous = {"concepts": list(vocabulary.concepts[BOTH_CONDITIONS].implies)}
+        # conversation, or "are they connected?" after "what is osteoporosis?": "they"
+        # are the two conditions the assistant is about.
+        previous = {"concepts": both}
     if not previous or not question.refers_back:
         return question
     if question.text.strip().startswith("/") or (
@@ -1268,6 +1273,12 @@ def _cover(
 
 
 @lru_cache(maxsize=1024)
+def _denies(sentence: str) -> bool:
+    """Whether a sentence of the article denies something ("There is no established
+    biological pathway…")."""
+    return any(w in _NEGATIONS for w in words_of(sentence))
+
+
 def _sentence_words(sentence: str) -> frozenset[str]:
     return frozenset(tokenize(sentence))
 
@@ -1571,10 +1582,27 @@ def decide(
     # best, whatever the classifier ranked first.
     echoed = index.echoed(asking_part(question.text))
 
+    # "Then why have I got both?" takes a link for granted: a sentence that denies one
+    # ("does not biologically cause…") does not say why, whichever entry was last. (Not
+    # a question with more to ask: "why does it matter what they share?")
+    own = {t.concept for t in question.terms if t.position >= 0}
+    asks_why = (
+        WHY in own
+        and own <= {WHY, LINK, *vocabulary.concepts[BOTH_CONDITIONS].implies}
+        and not question.yes_no
+        and not question.negated
+    )
+
     def fit(cover: _Cover) -> float:
         entry = cover.candidate.entry
         echo = ECHO_FIT if cover.sentence and cover.sentence.text in echoed else 0.0
-        return _fit(question, vocabulary, entry, preferred, confidence) + 0.3 * cover.overlap + echo
+        denies = asks_why and cover.sentence is not None and _denies(cover.sentence.text)
+        return (
+            _fit(question, vocabulary, entry, preferred, confidence)
+            + 0.3 * cover.overlap
+            + echo
+            - (ECHO_FIT if denies else 0.0)
+        )
 
     # An answer needs a question about something the article is about (a subject, a
     # condition, a part of the body), not only a relation ("how can I improve my memory?").

@@ -238,6 +238,8 @@ NEAR_MISSES = {
         "is biotin safe with other medications",
     ],
     "unrelated": [
+        # The article's "simultaneous appearance" is the two turning up together.
+        "why is my hair turning grey",
         "what's the capital of australia",
         "how do I reset my wifi router",
         "whats the best way to fall asleep faster",
@@ -377,6 +379,8 @@ def test_a_question_the_article_does_not_answer_is_never_answered(ask: Any, ques
         ("osteoblast vs osteoclast which one is the bad guy", {"bone_remodeling"}),
         ("best way to get calcium in my diet", {"calcium"}),
         ("Sun is giving vitamin D, or I must take pill?", {"vitamin_d_dose"}),
+        # Starting the growth phase is what vitamin D plays a role in initiating.
+        ("What starts the growth phase of hair?", {"vitamin_d_link"}),
         # "For good bones" is good for them, not "for good" (for ever).
         ("What I can do in my life for good bones and good hair together?", {"what_can_i_do"}),
     ],
@@ -874,6 +878,28 @@ def test_an_opening_question_about_how_they_go_together_is_about_the_two_conditi
 
     assert decision.outcome == ANSWER
     assert _entry(decision) == "why_together"
+
+
+@pytest.mark.parametrize("before", ["what is osteoporosis", "What is alopecia?"])
+def test_they_linked_after_one_condition_are_the_two_conditions(ask: Any, before: str) -> None:
+    decision = ask(before, "are they connected?")
+
+    assert decision.outcome == ANSWER
+    assert _entry(decision) in {"causal_link", "why_together"}
+
+
+@pytest.mark.parametrize("why", ["then why have I got both?", "so why do I have both?"])
+def test_why_both_after_no_direct_cause_gets_the_reason_not_the_denial_again(
+    knowledge: KnowledgeBase, vocabulary: Vocabulary, index: PassageIndex, why: str
+) -> None:
+    previous = read_question("Does osteoporosis cause hair loss?", vocabulary).record()
+    question = follow_up(read_question(why, vocabulary), previous, vocabulary)
+    # The entry just given is preferred, as in a conversation.
+    decision = decide(question, knowledge, vocabulary, index, [knowledge.entries["causal_link"]])
+
+    assert decision.outcome == ANSWER
+    assert _entry(decision) == "why_together"
+    assert "The primary reason" in decision.quotes[0].text
 
 
 def test_they_without_a_link_is_still_unknown_in_an_opening_question(ask: Any) -> None:
