@@ -813,6 +813,8 @@ def test_no_verdict_for_what_the_article_never_says_of_a_subject(
         ),
         # "Why does that happen?" asks why of all of it: the outcome stays.
         (("does the menopause weaken bones?", "why does that happen?"), "estrogen_menopause", None),
+        # What holds bone-resorbing cells back: estrogen, "inhibiting osteoclast activity".
+        (("what do osteoclasts do", "what holds them back?"), "bone_remodeling", None),
         # "It" after a question word is the subject too: what vitamin D does to hair
         # growth, not what hair growth is.
         (
