@@ -17,8 +17,8 @@ from scripts.servers import Bot
 
 # Sealed set: never lower these; raise them when the code does better.
 FLOORS = {
-    "in_scope_correct": 0.974,
-    "in_scope_wrongly_declined_max": 0.011,
+    "in_scope_correct": 0.978,
+    "in_scope_wrongly_declined_max": 0.008,
     "out_of_scope_declined": 0.972,
     "near_miss_declined": 0.973,
     "follow_up_turns_correct": 0.955,
