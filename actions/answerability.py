@@ -872,7 +872,7 @@ def follow_up(
     both = list(vocabulary.concepts[BOTH_CONDITIONS].implies)
     one_condition = previous is not None and _topics(
         vocabulary, [str(c) for c in previous.get("concepts") or []]
-    ) in ({c} for c in both)
+    ) in [{c} for c in both]
     if _links_the_two(question, vocabulary) and (not previous or one_condition):
         # "If one doesn't cause the other, how come they turn up together?" opening a
         # conversation, or "are they connected?" after "what is osteoporosis?": "they"
@@ -1272,13 +1272,13 @@ def _cover(
     return best or _Cover(candidate, None, needed - base | context - everywhere)
 
 
-@lru_cache(maxsize=1024)
 def _denies(sentence: str) -> bool:
     """Whether a sentence of the article denies something ("There is no established
     biological pathway…")."""
     return any(w in _NEGATIONS for w in words_of(sentence))
 
 
+@lru_cache(maxsize=1024)
 def _sentence_words(sentence: str) -> frozenset[str]:
     return frozenset(tokenize(sentence))
 
