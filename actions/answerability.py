@@ -511,17 +511,23 @@ _GOOD_FOR = frozenset({"benefit", "treat", "prevent"})
 
 def asks_for_other_advice(question: Question, vocabulary: Vocabulary) -> bool:
     """Whether a message asks for other advice, for bones or hair or besides something,
-    and names no subject ("what else supports hair?", "anything else good for my bones?",
+    and names no subject ("what else supports hair?", "what other things help both?",
     "what else can I do besides exercise?"): the next tip, not the answer just given
     again. Not other causes ("what else causes hair loss?"), nor more of a subject ("what
     else does iron do?")."""
-    if not question.other or (set(question.concepts) <= {LIFESTYLE} and not question.excluded):
+    # "Both" is bone and hair, where it is the only word for its concept.
+    both = {t.concept for t in question.terms if t.text == "both"} - {
+        t.concept for t in question.terms if t.text != "both"
+    }
+    words = set(question.words)
+    other = question.other or bool(both and _ELSE & words and not _PRONOUNS & words)
+    if not other or (set(question.concepts) <= {LIFESTYLE} and not question.excluded):
         # "What else can I do?" alone: the article's whole approach, unless tips were
         # being given (answering.py).
         return False
     for concept in question.concepts:
         kind = _kind(vocabulary, concept)
-        if concept == LIFESTYLE or kind == "body":
+        if concept == LIFESTYLE or kind == "body" or concept in both:
             continue
         if kind in RELATION_KINDS + ASK_KINDS and concept in _GOOD_FOR:
             continue

@@ -381,6 +381,9 @@ def test_a_question_the_article_does_not_answer_is_never_answered(ask: Any, ques
         ("Sun is giving vitamin D, or I must take pill?", {"vitamin_d_dose"}),
         # Starting the growth phase is what vitamin D plays a role in initiating.
         ("What starts the growth phase of hair?", {"vitamin_d_link"}),
+        ("I was wondering if lowering my stress could help with hair shedding.", {"stress"}),
+        ("Are there VDRs (vit D receptors) in hair follicles?", {"vitamin_d_link"}),
+        ("The sun is giving vitamin D or I need the pills?", {"vitamin_d_dose"}),
         # "For good bones" is good for them, not "for good" (for ever).
         ("What I can do in my life for good bones and good hair together?", {"what_can_i_do"}),
     ],
@@ -1339,12 +1342,14 @@ def test_a_request_for_tips_besides_food_gets_no_tip_on_where_food_comes_from(
     [
         ("What else supports hair?", True),
         ("anything else good for my bones?", True),
+        ("what other things help both?", True),  # both: bone and hair
         ("what else can I do besides exercise?", True),
         # The article's whole approach, unless tips are being given.
         ("what else can I do?", False),
         # Other causes, or more about a subject, are questions of their own.
         ("what else causes hair loss?", False),
         ("what else does iron do?", False),
+        ("what else links both?", False),
         ("other medicines?", False),
     ],
 )
