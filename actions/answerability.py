@@ -506,7 +506,8 @@ def asks_for_advice(text: str) -> bool:
     return False
 
 
-_GOOD_FOR = frozenset({"benefit", "treat", "prevent"})
+# What a piece of advice does: it helps, or treats or prevents something.
+_GOOD_FOR = frozenset({"benefit"}) | _TREATING
 
 
 def asks_for_other_advice(question: Question, vocabulary: Vocabulary) -> bool:
@@ -525,14 +526,10 @@ def asks_for_other_advice(question: Question, vocabulary: Vocabulary) -> bool:
         # "What else can I do?" alone: the article's whole approach, unless tips were
         # being given (answering.py).
         return False
-    for concept in question.concepts:
-        kind = _kind(vocabulary, concept)
-        if concept == LIFESTYLE or kind == "body" or concept in both:
-            continue
-        if kind in RELATION_KINDS + ASK_KINDS and concept in _GOOD_FOR:
-            continue
-        return False
-    return True
+    return all(
+        c in (LIFESTYLE, *both, *_GOOD_FOR) or _kind(vocabulary, c) == "body"
+        for c in question.concepts
+    )
 
 
 def _without_aside(sentence: str) -> str:
@@ -1807,12 +1804,13 @@ def decide_tip(
         about = [LIFESTYLE, *subjects(tip), *_TIP_FOCUS_ALSO.get(tip.focus, ())]
         return needed - vocabulary.implied(about) - _sentence_concepts(vocabulary, tip.quote.text)
 
+    sources = set(question.excluded) & _SOURCES
+
     def set_aside(tip: Tip) -> bool:
         """Whether the tip is about what the request sets aside ("apart from calcium"):
         its subjects, not all they imply (calcium implies nutrition, which would set
         every food tip aside); for a kind of source ("besides food"), the tips whose
         sentence names it (calcium "sourced from dairy products")."""
-        sources = set(question.excluded) & _SOURCES
         return bool(set(subjects(tip)) & set(question.excluded)) or any(
             sources & _sentence_concepts(vocabulary, q.text) for q in tip.quotes
         )
