@@ -209,6 +209,8 @@ _SOURCES = frozenset({"food_source", "plant_source", "non_dairy", "supplement"})
 # Where a nutrient comes from, sunlight included: a follow-up naming one ("I can't get
 # out in the sun") replaces the one named before ("I can't eat dairy").
 _WHERE_FROM = _SOURCES | {"sunlight"}
+_DEMONSTRATIVES = frozenset("that this these those".split())  # noqa: SIM905
+_SORT_OF = [[kind, "of"] for kind in ("kind", "kinds", "type", "types", "sort", "sorts")]
 _DETERMINERS = frozenset("a an the my your their his her".split())  # noqa: SIM905
 _ELSE = frozenset("else other another besides apart".split())  # noqa: SIM905
 _TAKING = frozenset("take takes taking took on prescribed given using use".split())  # noqa: SIM905
@@ -269,6 +271,9 @@ class Question:
     together: bool = False
     # Its subject is a pronoun ("does it cause hair loss?"): the previous topic.
     pronoun: bool = False
+    # It names something with "that" or "this" ("what's that kind of hair loss
+    # called?", "those drugs"): the one the last answer spoke of.
+    demonstrative: bool = False
     # It names two things joined by "or" ("dairy or spinach", "oral or IV").
     alternatives: bool = False
     # What it sets aside ("anything else apart from exercise?"): not asked about, and no
@@ -704,6 +709,7 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         or _one_sided_link(vocabulary, terms),
         together=together,
         pronoun=pronoun,
+        demonstrative=_demonstrative(vocabulary, terms, words),
         alternatives=alternatives,
         excluded=excluded,
         other=bool(_ELSE & set(words))
@@ -805,6 +811,21 @@ def _pronoun_subject(words: Sequence[str]) -> bool:
         and words[1] in _PRONOUNS
         and (words[2] not in _PLACEHOLDER_FOLLOWERS or words[3:4] == ["than"])
     )
+
+
+def _demonstrative(vocabulary: Vocabulary, terms: Sequence[Term], words: Sequence[str]) -> bool:
+    """Whether "that", "this", "these" or "those" points at a subject, condition or drug
+    the question names ("what's that kind of hair loss called?", "is this shedding
+    permanent?", "which of those drugs?")."""
+    for term in terms:
+        if _kind(vocabulary, term.concept) not in TOPIC_KINDS + CONDITION_KINDS:
+            continue
+        before = list(words[max(0, term.position - 3) : term.position])
+        if before[-2:] in _SORT_OF:
+            before = before[:-2]
+        if before[-1:] and before[-1] in _DEMONSTRATIVES:
+            return True
+    return False
 
 
 def _is_drug(vocabulary: Vocabulary, concept: str) -> bool:
@@ -1354,6 +1375,7 @@ def _fit(
     first = _first_topic(vocabulary, question)
     definition = (
         plain
+        and not question.demonstrative
         and DEFINITION in question.concepts
         and MECHANISM not in question.concepts
         and entry.aspect == DEFINITION_ASPECT
@@ -1367,7 +1389,10 @@ def _fit(
     # The last answer's entry is preferred, unless the question names a topic it is
     # not about ("how much calcium?", then "what about vitamin D, how much of that?").
     named = _topics(vocabulary, question.concepts)
-    kept = entry in preferred and (not named or bool(vocabulary.implied(entry.subjects) & named))
+    # "What's that kind of hair loss called?" names the kind the last answer spoke of.
+    kept = entry in preferred and (
+        not named or question.demonstrative or bool(vocabulary.implied(entry.subjects) & named)
+    )
     # "What is osteoporosis?", then "what causes it?": a definition does not explain it.
     explains = {WHY, MECHANISM} & set(question.concepts)
     # "Other medicines?": not the entry just given.
@@ -1376,7 +1401,8 @@ def _fit(
     # "What's going on inside the bone in osteoporosis?" is not answered by what it is.
     undefined = MECHANISM in question.concepts and entry.aspect == DEFINITION_ASPECT
     return (
-        (1.0 if kept else 0.0)
+        # Pointed at ("that kind of hair loss"), it wins over a surer classifier.
+        ((2.0 if question.demonstrative else 1.0) if kept else 0.0)
         - (1.0 if again or undefined else 0.0)
         + confidence.get(entry.id, 0.0)
         + 0.6 * topic_match

@@ -141,13 +141,15 @@ def _earlier_subjects(tracker: Tracker) -> list[str]:
 
 
 def candidates_of(
-    tracker: Tracker, knowledge: KnowledgeBase
+    tracker: Tracker, knowledge: KnowledgeBase, own: Question | None = None
 ) -> tuple[list[Entry], dict[str, float]]:
-    """(preferred, confidence): the last answer's entry for a follow-up intent, and the
-    entries of the classifier's best-ranked topic intents with their confidence."""
+    """(preferred, confidence): the last answer's entry for a follow-up intent or a
+    message that points at what it spoke of (`own`: "what's that shedding called?"), and
+    the entries of the classifier's best-ranked topic intents with their confidence."""
     preferred = []
     last = _last_entry(tracker)
-    if latest_intent(tracker) in FOLLOW_UP_INTENTS and last is not None:
+    points_back = own is not None and own.demonstrative
+    if (latest_intent(tracker) in FOLLOW_UP_INTENTS or points_back) and last is not None:
         preferred.append(last)
     confidence = {
         knowledge.by_intent[name].id: score
@@ -170,7 +172,7 @@ def decide_in_context(
     """The message's question `own` completed from the conversation, and the decision on
     it, given the last answer's entry and sentences and the classifier's ranking."""
     question = in_context(tracker, own, vocabulary)
-    preferred, confidence = candidates_of(tracker, knowledge)
+    preferred, confidence = candidates_of(tracker, knowledge, own)
     decision = decide_follow_up(
         own,
         question,
@@ -384,6 +386,10 @@ class ActionGiveTip(Action):
             )
         ):
             # "What makes them more active?"; "other medicines?", which no tip is about.
+            return answer(dispatcher, tracker)
+        if not asks_for_tip and not question.concepts and words[:1] == ["which"]:
+            # "Which ones?" after "do osteoporosis drugs cause hair loss?": which of
+            # what the last question was about, not a tip.
             return answer(dispatcher, tracker)
         last = _last_entry(tracker)
         if (

@@ -75,7 +75,15 @@ _DECADE_WORDS = frozenset("their her his my your our in".split())  # noqa: SIM90
 TWO_EDITS_FROM = 8
 TRUNCATED_FROM = 4
 # Chat abbreviations, which WordNet would read as nouns ("rn": a registered nurse).
+# "What actually is it?": words that only stress the question word before them.
+_STRESS = frozenset("actually exactly really basically".split())  # noqa: SIM905
+_WH_STRESSED = frozenset("what why how which who where when".split())  # noqa: SIM905
 _CHAT = frozenset("rn atm tbh imo imho idk btw lol omg ngl smh fyi pls plz thx".split())  # noqa: SIM905
+
+
+def _first_from(positions: list[int], at: int) -> int:
+    """The index in `positions` of the first position at or after `at`."""
+    return next((k for k, j in enumerate(positions) if j >= at), len(positions))
 
 
 def words_of(text: str) -> list[str]:
@@ -393,25 +401,34 @@ class Vocabulary:
             spelled.append(corrected or word)
             known.append(corrected is not None)
         stems = [stem(w) for w in spelled]
+        # A word that only stresses the question word ("what actually is it?", "why
+        # exactly does it happen?"): phrases read across it, as if it were not there.
+        read = [
+            j
+            for j, word in enumerate(words)
+            if not (word in _STRESS and j > 0 and words[j - 1] in _WH_STRESSED)
+        ]
         terms: list[Term] = []
-        i = 0
-        while i < len(words):
+        k = 0
+        while k < len(read):
+            i = read[k]
             group, length = _age_group(words, i)
             if group:  # "a 10-year-old": a child; "people over 70": older people
                 terms.append(Term(group, " ".join(words[i : i + length]), i))
-                i += length
+                k = _first_from(read, i + length)
                 continue
-            for length in range(min(self._longest, len(words) - i), 0, -1):
-                found = self._match(tuple(spelled[i : i + length]), tuple(stems[i : i + length]))
+            for length in range(min(self._longest, len(read) - k), 0, -1):
+                span = read[k : k + length]
+                found = self._match(tuple(spelled[j] for j in span), tuple(stems[j] for j in span))
                 if found == NEUTRAL:
-                    i += length
+                    k += length
                     break
                 if found is not None:
-                    said = " ".join(words[i : i + length])
+                    said = " ".join(words[i : span[-1] + 1])
                     concept = self.concepts.get(found)
                     names = concept.implies if concept and concept.expands else (found,)
                     terms += [Term(name, said, i) for name in names]
-                    i += length
+                    k += length
                     break
             else:
                 word = words[i]
@@ -425,7 +442,7 @@ class Vocabulary:
                         said.replace(" ", "_")
                     )
                     terms.append(Term(" ".join(stems[i : i + compound]), said, i, False, asks))
-                    i += compound
+                    k = _first_from(read, i + compound)
                     continue
                 # A corrected typo is read as the word meant ("betwen" is "between").
                 meant = spelled[i]
@@ -438,7 +455,7 @@ class Vocabulary:
                     last = i + 1 >= len(words) or _ends_clause(text, words, i)
                     asks = self._asks(meant, following, last)
                     terms.append(Term(self._article_stem(meant), word, i, known[i], asks))
-                i += 1
+                k += 1
         return _loss_of_hair(_thinning_of_bone(terms))
 
     def _article_stem(self, word: str) -> str:

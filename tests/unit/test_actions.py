@@ -385,14 +385,23 @@ def test_tell_me_more_after_a_tip_gives_the_next_tip(conversation: Conversation)
 
     assert responses(first) == ["utter_tip"]
     assert responses(more) == ["utter_tip"]
-    assert conversation.slots["tips_given"] == ALL_TIPS[:2]
+    # Not the protein tip: the calcium tip quoted "Adequate intake of calcium and
+    # protein is foundational.", which is the protein tip's advice.
+    assert conversation.slots["tips_given"] == ["tip_calcium", "tip_vitamin_d"]
 
 
-def test_a_bare_another_after_a_tip_gives_the_next_tip(conversation: Conversation) -> None:
+@pytest.mark.parametrize(
+    ("text", "intent"), [("another", "nlu_fallback"), ("next", "ask_tip"), ("next one", "ask_tip")]
+)
+def test_a_bare_another_after_a_tip_gives_the_next_tip(
+    conversation: Conversation, text: str, intent: str
+) -> None:
     conversation.turn(ActionGiveTip(), "give me a tip", "ask_tip")
-    another = conversation.turn(ActionAnswer(), "another", "nlu_fallback", confidence=0.2)
+    action = ActionAnswer() if intent == "nlu_fallback" else ActionGiveTip()
+    another = conversation.turn(action, text, intent, confidence=0.2)
 
     assert responses(another) == ["utter_tip"]
+    assert len(set(conversation.slots["tips_given"])) == 2
 
 
 def test_a_bare_any_others_after_an_answer_gives_more_of_that_answer(
@@ -403,6 +412,34 @@ def test_a_bare_any_others_after_an_answer_gives_more_of_that_answer(
 
     assert responses(others) == ["utter_more"]
     assert others[0]["quote"] == " ".join(quotes_of("causal_link", "more"))
+
+
+@pytest.mark.parametrize(
+    ("before", "intent", "named"),
+    [
+        ("Why do women lose bone after menopause?", "ask_estrogen_menopause", "androgenetic"),
+        ("Can chronic inflammation affect bones?", "ask_inflammation", "telogen effluvium"),
+    ],
+)
+def test_that_kind_of_hair_loss_is_the_one_the_last_answer_spoke_of(
+    conversation: Conversation, before: str, intent: str, named: str
+) -> None:
+    answer(conversation, before, intent)
+    # The classifier takes it for "what is hair loss?".
+    reply = answer(conversation, "what's that kind of hair loss called?", "ask_what_is_hair_loss")
+
+    assert named in reply["quote"]
+    assert "Hair loss, or alopecia" not in reply["quote"]
+
+
+def test_a_bare_which_ones_asks_which_of_what_was_just_answered(
+    conversation: Conversation,
+) -> None:
+    answer(conversation, "Do osteoporosis drugs cause hair loss?", "ask_bisphosphonates")
+    reply = conversation.turn(ActionGiveTip(), "which ones?", "ask_tip")
+
+    assert responses(reply) != ["utter_tip"]
+    assert "alendronate (Fosamax)" in reply[0]["quote"]
 
 
 def test_a_question_the_classifier_took_for_a_tip_request_is_answered(
@@ -626,7 +663,7 @@ def test_tips_never_repeat_and_then_run_out(conversation: Conversation) -> None:
     given = [conversation.turn(ActionGiveTip(), "tip", "ask_tip") for _ in ALL_TIPS]
     after = conversation.turn(ActionGiveTip(), "tip", "ask_tip")
 
-    assert conversation.slots["tips_given"] == ALL_TIPS
+    assert sorted(conversation.slots["tips_given"]) == sorted(ALL_TIPS)
     assert len({m[0]["tip"] for m in given}) == len(ALL_TIPS)
     assert responses(after) == ["utter_no_more_tips"]
 
@@ -679,6 +716,19 @@ def test_a_protein_tip_quotes_the_articles_advice_beside_its_reason(
     assert messages[0]["quote"].startswith(advice)  # in the article's order
     assert "the hair’s keratin structure" in messages[0]["quote"]
     assert advice in conversation.slots["last_quotes"]
+
+
+def test_calcium_and_vitamin_d_tips_quote_why_the_article_says_they_matter(
+    conversation: Conversation,
+) -> None:
+    calcium = conversation.turn(ActionGiveTip(), "a tip about calcium", "ask_tip")
+    vitamin_d = conversation.turn(ActionGiveTip(), "a vitamin D tip", "ask_tip")
+
+    # The article's own reason beside each amount, in its order.
+    assert calcium[0]["quote"].startswith("Adequate intake of calcium and protein is foundational.")
+    assert "1,000 to 1,200 mg of calcium daily" in calcium[0]["quote"]
+    assert vitamin_d[0]["quote"].startswith("Optimizing Vitamin D levels is particularly important")
+    assert "600–800 International Units (IU) daily" in vitamin_d[0]["quote"]
 
 
 def test_a_tip_request_the_article_has_no_tip_for_says_so_first(

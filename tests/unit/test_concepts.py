@@ -68,6 +68,9 @@ def concepts(vocabulary: Vocabulary, text: str) -> list[str]:
         # Too short for the typo: still read, not an error.
         ("what dose", ["amount"]),
         ("what dose?", ["amount"]),
+        # A word that only stresses the question word is read across.
+        ("what actually is osteoporosis", ["definition", "osteoporosis"]),
+        ("what exactly is TE", ["definition", "telogen_effluvium"]),
     ],
 )
 def test_words_are_read_as_the_concepts_they_mean(
