@@ -377,9 +377,12 @@ def _asking_sentences(text: str) -> list[str]:
 
 def _embedded_question(sentence: str) -> str:
     """The question inside a statement, from its question word on ("I wonder whether the
-    sun is enough" → "whether the sun is enough"); "" if there is none."""
+    sun is enough" → "whether the sun is enough"); "" if there is none, or if the
+    question word ends it ("menopause hair thinning why": all of it asks)."""
     match = _EMBEDDED.search(sentence)
-    return sentence[match.start() :] if match and match.start() > 0 else ""
+    if not match or match.start() == 0 or len(words_of(sentence[match.start() :])) < 2:
+        return ""
+    return sentence[match.start() :]
 
 
 def _without_story(sentence: str) -> str:
@@ -1710,8 +1713,14 @@ def decide_follow_up(
         *FRAME_KINDS,
     }
     # "I'm lactose intolerant" after a tip on vitamin D: a kind of food the article names
-    # only for another subject (calcium from plant milks) is its matching content.
-    only_source = bool(own.concepts) and set(own.concepts) <= _SOURCES
+    # only for another subject (calcium from plant milks) is its matching content. So is
+    # where a nutrient comes from in a statement of what the user cannot do ("I'm
+    # housebound", "I have to avoid the sun because of skin cancer"): why, or how, they
+    # cannot is theirs, not a question to the article.
+    sources = [c for c in own.concepts if c in _WHERE_FROM]
+    only_source = bool(sources) and (
+        set(own.concepts) <= _SOURCES or (_states(own) and not own.yes_no)
+    )
     if decision.outcome == ANSWER or question is own or not (only_subject or only_source):
         return decision
     if not only_source and any(_kind(vocabulary, c) in ASK_KINDS for c in decision.missing):
@@ -1719,7 +1728,10 @@ def decide_follow_up(
         # for biotin, and the reply says so.
         return decision
     if only_source:
-        alone = _where_named(own, knowledge, vocabulary, index, advice, shown) or decision
+        alone = (
+            _where_named(own, sources, preferred, knowledge, vocabulary, index, advice, shown)
+            or decision
+        )
     else:
         alone = decide(own, knowledge, vocabulary, index, (), confidence, advice, shown)
     if alone.outcome != ANSWER or alone.entry is None:
@@ -1730,21 +1742,33 @@ def decide_follow_up(
 
 def _where_named(
     own: Question,
+    sources: Sequence[str],
+    preferred: Sequence[Entry],
     knowledge: KnowledgeBase,
     vocabulary: Vocabulary,
     index: PassageIndex,
     advice: bool,
     shown: Collection[str],
 ) -> Decision | None:
-    """The answer on the first entry with a sentence that names all `own` names ("I'm
-    lactose intolerant": calcium from plant milks), asked of that entry's subject."""
-    wanted = set(own.concepts)
-    for entry in knowledge.entries.values():
-        if any(wanted <= _sentence_concepts(vocabulary, q.text) for q in entry.sentences):
-            subject = Term(entry.subjects[0], entry.subjects[0].replace("_", " "), -1)
-            asked = replace(own, terms=(subject, *own.terms))
-            return decide(asked, knowledge, vocabulary, index, (entry,), {}, advice, shown)
+    """The answer on the first entry (the last answer's first) with a sentence that
+    names all the `sources` `own` names ("I'm lactose intolerant": calcium from plant
+    milks), asked of that entry's subject; failing that, with one that names the first
+    of them that one does ("I'm allergic to dairy and rarely go outside")."""
+    entries = [*preferred, *knowledge.entries.values()]
+    for wanted in [set(sources), *({c} for c in sources)]:
+        for entry in entries:
+            if any(wanted <= _sentence_concepts(vocabulary, q.text) for q in entry.sentences):
+                subject = Term(entry.subjects[0], entry.subjects[0].replace("_", " "), -1)
+                terms = [t for t in own.context + own.terms if t.concept in wanted]
+                asked = replace(own, terms=(subject, *terms), context=())
+                return decide(asked, knowledge, vocabulary, index, (entry,), {}, advice, shown)
     return None
+
+
+def _states(question: Question) -> bool:
+    """Whether a message states something rather than asks ("I'm housebound most days")."""
+    words = [w for w in question.words if w not in _FILLERS]
+    return "?" not in question.text and not (words[:1] and words[0] in _QUESTION_WORDS)
 
 
 def _answer(question: Question, cover: _Cover, vocabulary: Vocabulary, advice: bool) -> Decision:

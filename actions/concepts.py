@@ -77,7 +77,7 @@ TRUNCATED_FROM = 4
 # Chat abbreviations, which WordNet would read as nouns ("rn": a registered nurse).
 # "What actually is it?": words that only stress the question word before them.
 _STRESS = frozenset("actually exactly really basically".split())  # noqa: SIM905
-_WH_STRESSED = frozenset("what why how which who where when".split())  # noqa: SIM905
+_WH_STRESSED = frozenset("what whats why how hows which who where when".split())  # noqa: SIM905
 _CHAT = frozenset("rn atm tbh imo imho idk btw lol omg ngl smh fyi pls plz thx".split())  # noqa: SIM905
 
 

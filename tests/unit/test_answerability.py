@@ -1283,6 +1283,16 @@ def test_a_reason_after_the_question_is_not_asked(ask: Any) -> None:
     assert "normal" in asking_part("My hair has thinned since I'm on prednisone, is that normal?")
 
 
+def test_a_telegraphic_question_ending_in_its_question_word_asks_with_all_its_words(
+    ask: Any,
+) -> None:
+    decision = ask("menopause hair thinning why")
+
+    assert asking_part("menopause hair thinning why") == "menopause hair thinning why"
+    assert decision.outcome == ANSWER
+    assert "female pattern hair loss" in decision.quotes[0].text
+
+
 def test_what_goes_on_inside_is_not_answered_by_what_it_is(ask: Any) -> None:
     # Even when the classifier takes it for "what is osteoporosis?".
     decision = ask(
@@ -1374,6 +1384,64 @@ def test_a_kind_of_food_is_answered_where_the_article_names_it(
     assert _entry(decision) == "calcium"
     assert decision.lead != VERDICT
     assert "fortified plant milks" in decision.quotes[0].text
+
+
+@pytest.mark.parametrize(
+    ("before", "constraint", "quoted"),
+    [
+        (
+            "Is sunlight enough for vitamin D?",
+            "I have to avoid the sun because I've had skin cancer",
+            "many people require a supplement",
+        ),
+        (
+            "how much calcium do I need",
+            "I'm housebound most days",
+            "many people require a supplement",
+        ),
+        (
+            "what is the usual vitamin D dose",
+            "I live way up north and it's dark half the year",
+            "many people require a supplement",
+        ),
+        # No one sentence names both: the first the article names.
+        (
+            "What's the link between vitamin D deficiency and osteoporosis?",
+            "I'm allergic to dairy and rarely go outside",
+            "fortified plant milks",
+        ),
+    ],
+)
+def test_a_stated_constraint_on_a_source_gets_the_articles_matching_content(
+    knowledge: KnowledgeBase,
+    vocabulary: Vocabulary,
+    index: PassageIndex,
+    before: str,
+    constraint: str,
+    quoted: str,
+) -> None:
+    first = decide(read_question(before, vocabulary), knowledge, vocabulary, index)
+    previous = remembered(read_question(before, vocabulary), first, vocabulary)
+    own = read_question(constraint, vocabulary)
+    question = follow_up(own, previous, vocabulary)
+    decision = decide_follow_up(own, question, knowledge, vocabulary, index, [first.entry])
+
+    # Not "the article doesn't say anything about skin cancer": what it says of the sun.
+    assert decision.outcome == ANSWER
+    assert decision.lead != VERDICT
+    assert any(quoted in q.text for q in decision.quotes), [q.text for q in decision.quotes]
+
+
+def test_a_question_about_a_source_is_still_asked_of_the_article(
+    knowledge: KnowledgeBase, vocabulary: Vocabulary, index: PassageIndex
+) -> None:
+    # A question, not a statement: the article says nothing of sunscreen.
+    previous = read_question("Is sunlight enough for vitamin D?", vocabulary).record()
+    own = read_question("does sunscreen block the sun's effect?", vocabulary)
+    question = follow_up(own, previous, vocabulary)
+    decision = decide_follow_up(own, question, knowledge, vocabulary, index)
+
+    assert decision.outcome != ANSWER
 
 
 def test_what_a_story_rules_out_is_no_subject_of_the_question(

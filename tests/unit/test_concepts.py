@@ -71,6 +71,7 @@ def concepts(vocabulary: Vocabulary, text: str) -> list[str]:
         # A word that only stresses the question word is read across.
         ("what actually is osteoporosis", ["definition", "osteoporosis"]),
         ("what exactly is TE", ["definition", "telogen_effluvium"]),
+        ("what's actually going wrong", ["mechanism"]),
     ],
 )
 def test_words_are_read_as_the_concepts_they_mean(
