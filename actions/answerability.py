@@ -1088,6 +1088,17 @@ def _named_concepts(vocabulary: Vocabulary, sentence: str) -> frozenset[str]:
     return _generalised(vocabulary, (t.concept for t in vocabulary.read(sentence)))
 
 
+def _narrower(vocabulary: Vocabulary, question: Question, sentence: str) -> bool:
+    """Whether the sentence is about a kind of what the question asks about, which the
+    question does not name ("can it be reversed?" of a hair loss: telogen effluvium is
+    temporary, but that says nothing of the hair loss asked about)."""
+    asked = _topics(vocabulary, question.concepts)
+    return any(
+        topic not in asked and bool(asked & (vocabulary.implied([topic]) - {topic}))
+        for topic in _topics(vocabulary, sorted(_named_concepts(vocabulary, sentence)))
+    )
+
+
 @lru_cache(maxsize=1024)
 def _purposes(vocabulary: Vocabulary, sentence: str) -> frozenset[str]:
     """What a sentence names only as what a treatment is for ("prescribed to manage
@@ -1562,6 +1573,7 @@ def decide(
     confidence: dict[str, float] | None = None,
     advice: bool = False,
     shown: Collection[str] = (),
+    wider: bool = False,
 ) -> Decision:
     """Answer, partial answer or decline for `question`.
 
@@ -1594,21 +1606,29 @@ def decide(
     # are ("while", "by contrast"), but never says one is better, worse or more.
     unsaid = frozenset({COMPARISON}) if _by_degree(question) else frozenset()
     differs = _asks_difference(question.words)
-    covers = [
-        _cover(
-            vocabulary,
-            c,
-            needed,
-            context,
-            words,
-            shown,
-            effects,
-            unsaid,
-            _reversed(question, c.entry, vocabulary),
-            differs,
+
+    def cover(candidate: _Candidate) -> _Cover:
+        turned = _reversed(question, candidate.entry, vocabulary)
+        return _cover(
+            vocabulary, candidate, needed, context, words, shown, effects, unsaid, turned, differs
         )
-        for c in _candidates(question, knowledge, vocabulary, index, entries)
-    ]
+
+    candidates = _candidates(question, knowledge, vocabulary, index, entries)
+    covers = [cover(c) for c in candidates]
+    if wider and not context and not any(not c.missing for c in covers):
+        # "What helps start the growing phase?": no entry about the hair cycle, nor
+        # retrieval, found the sentence on vitamin D "initiating the anagen phase"; an
+        # entry with a sentence that itself says all of it does.
+        tried = {c.entry.id for c in candidates if c.entry}
+        covers += [
+            found
+            for entry in knowledge.entries.values()
+            if entry.id not in tried
+            and not (found := cover(_Candidate(entry, entry.sentences, "concepts"))).missing
+            and found.sentence is not None
+            and needed <= _sentence_concepts(vocabulary, found.sentence.text)
+            and not _narrower(vocabulary, question, found.sentence.text)
+        ]
 
     # A sentence the question echoes ("is osteoporosis a skeletal disease?") answers it
     # best, whatever the classifier ranked first.
@@ -1688,6 +1708,31 @@ def off_topic(decision: Decision, question: Question, vocabulary: Vocabulary) ->
 
 
 def decide_follow_up(
+    own: Question,
+    question: Question,
+    knowledge: KnowledgeBase,
+    vocabulary: Vocabulary,
+    index: PassageIndex,
+    preferred: Sequence[Entry] = (),
+    confidence: dict[str, float] | None = None,
+    advice: bool = False,
+    shown: Collection[str] = (),
+) -> Decision:
+    """`_in_context`; failing an answer, one from any entry with a sentence that itself
+    says all the question asks ("what helps start the growing one?": vitamin D), which
+    neither the classifier, the subjects named nor retrieval found."""
+    decision = _in_context(
+        own, question, knowledge, vocabulary, index, preferred, confidence, advice, shown
+    )
+    if decision.outcome == ANSWER:
+        return decision
+    wider = decide(
+        question, knowledge, vocabulary, index, preferred, confidence, advice, shown, wider=True
+    )
+    return wider if wider.outcome == ANSWER else decision
+
+
+def _in_context(
     own: Question,
     question: Question,
     knowledge: KnowledgeBase,

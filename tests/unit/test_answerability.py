@@ -1293,6 +1293,41 @@ def test_a_telegraphic_question_ending_in_its_question_word_asks_with_all_its_wo
     assert "female pattern hair loss" in decision.quotes[0].text
 
 
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ("What are the stages of hair growth?", "and what helps start the growing one?"),
+        ("what helps start the growing phase?",),
+    ],
+)
+def test_a_sentence_that_says_all_of_it_is_found_in_any_entry(
+    knowledge: KnowledgeBase, vocabulary: Vocabulary, index: PassageIndex, turns: Sequence[str]
+) -> None:
+    # Neither the hair cycle's entry nor retrieval has it: vitamin D "initiating the
+    # anagen (growth) phase" does.
+    previous: dict[str, Any] | None = None
+    decision = Decision(DECLINE, "none")
+    for text in turns:
+        own = read_question(text, vocabulary)
+        question = follow_up(own, previous, vocabulary)
+        decision = decide_follow_up(own, question, knowledge, vocabulary, index)
+        previous = remembered(question, decision, vocabulary)
+
+    assert decision.outcome == ANSWER
+    assert any("initiating the anagen" in q.text for q in decision.quotes)
+
+
+def test_a_sentence_about_another_kind_of_it_does_not_answer_it(
+    knowledge: KnowledgeBase, vocabulary: Vocabulary, index: PassageIndex
+) -> None:
+    # Telogen effluvium is "temporary"; the article says nothing of reversing hair loss.
+    own = read_question("can hair loss be reversed?", vocabulary)
+    decision = decide_follow_up(own, own, knowledge, vocabulary, index)
+
+    assert decision.outcome != ANSWER
+    assert not any("telogen effluvium" in q.text for q in decision.quotes)
+
+
 def test_what_goes_on_inside_is_not_answered_by_what_it_is(ask: Any) -> None:
     # Even when the classifier takes it for "what is osteoporosis?".
     decision = ask(

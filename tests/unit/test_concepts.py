@@ -71,6 +71,9 @@ def concepts(vocabulary: Vocabulary, text: str) -> list[str]:
         # A word that only stresses the question word is read across.
         ("what actually is osteoporosis", ["definition", "osteoporosis"]),
         ("what exactly is TE", ["definition", "telogen_effluvium"]),
+        ("an ortho problem", ["bone"]),
+        ("not direct causation", ["affect"]),
+        ("women's pattern thinning", ["female_pattern"]),
         ("what's actually going wrong", ["mechanism"]),
     ],
 )
