@@ -209,6 +209,7 @@ _SOURCES = frozenset({"food_source", "plant_source", "non_dairy", "supplement"})
 # Where a nutrient comes from, sunlight included: a follow-up naming one ("I can't get
 # out in the sun") replaces the one named before ("I can't eat dairy").
 _WHERE_FROM = _SOURCES | {"sunlight"}
+_CONTRAST_WORDS = [["vs"], ["versus"], ["compared"]]
 _DEMONSTRATIVES = frozenset("that this these those".split())  # noqa: SIM905
 _SORT_OF = [[kind, "of"] for kind in ("kind", "kinds", "type", "types", "sort", "sorts")]
 _DETERMINERS = frozenset("a an the my your their his her".split())  # noqa: SIM905
@@ -596,6 +597,8 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         # "is alendronate or risedronate more likely to…", "HRT or tamoxifen: which
         # thins hair more?", "bigger than": a comparison.
         terms.append(Term(COMPARISON, comparative or "than", len(words)))
+    if not (comparative or than):  # "alendronate vs Fosamax, which is more likely…": one
+        terms = _without_contrast_named(vocabulary, terms)
     compared_kinds = {
         _kind(vocabulary, t.concept)
         for t in terms
@@ -720,6 +723,27 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         and any(_kind(vocabulary, t.concept) in TOPIC_KINDS + PART_KINDS for t in terms),
         words=tuple(words),
     )
+
+
+def _without_contrast_named(vocabulary: Vocabulary, terms: list[Term]) -> list[Term]:
+    """The terms, without a "vs" or "compared to" between two things of one concept that
+    the article itself names ("osteoclast vs osteoblast": its sentence on remodeling sets
+    one against the other). Not two things it never names ("almond vs soy milk")."""
+    things = [t for t in terms if _kind(vocabulary, t.concept) in TOPIC_KINDS + CONDITION_KINDS]
+    kept = []
+    for term in terms:
+        if term.concept == COMPARISON and words_of(term.text)[:1] in _CONTRAST_WORDS:
+            before = [t for t in things if t.position < term.position][-1:]
+            after = [t for t in things if t.position > term.position][:1]
+            if (
+                before
+                and after
+                and before[0].concept == after[0].concept
+                and all(vocabulary.in_documents(t.text) for t in (*before, *after))
+            ):
+                continue
+        kept.append(term)
+    return kept
 
 
 def _one_sided_link(vocabulary: Vocabulary, terms: Iterable[Term]) -> bool:

@@ -57,6 +57,7 @@ _WH_DOSE = frozenset("what how why where when".split())  # noqa: SIM905
 _VERBS_AFTER_DOES = frozenset("do mean means work help cause affect matter".split())  # noqa: SIM905
 # "Why dose…", "how dose…" never ask for a dose.
 _WHY_HOW = frozenset(("why", "how"))
+_SUBJECT_PRONOUNS = frozenset("it he she".split())  # noqa: SIM905
 _NOT_AFTER_DOES = frozenset("of for per a an is should would do to".split())  # noqa: SIM905
 _LETTER_POSSESSIVE = re.compile(r"\b([a-z])'s\b")  # "vit D's role" is vitamin D's
 _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
@@ -92,7 +93,8 @@ def words_of(text: str) -> list[str]:
     names something with the word ("omega-3" → "omega3", "b-12" → "b12"). A question
     opening "dose", or following "why" or "how", or a question word with a verb ("do",
     "mean") after its subject, is the common typo of "does" ("dose HRT affect hair?",
-    "why dose estrogen matter?", "what dose estrogen do to bone?"). "Diet-wise" is
+    "why dose estrogen matter?", "what dose estrogen do to bone?"), and so is "dose" after
+    "it", "he" or "she" at the end ("I heard it dose"). "Diet-wise" is
     "diet"; "vit D's" is "vit d". A number and its unit are two words ("1000mg"); an
     ordinal is its number ("3rd"); "%" is "percent"."""
     text = _LETTER_POSSESSIVE.sub(r"\1", text.lower().replace("’", "'"))
@@ -112,6 +114,9 @@ def words_of(text: str) -> list[str]:
         and (words[0] in _WHY_HOW or _VERBS_AFTER_DOES & set(words[3:6]))
     ):
         words[1] = "does"
+    # "I heard it dose", "I think it dose": a verb after its subject at the very end.
+    if len(words) > 2 and words[-1] == "dose" and words[-2] in _SUBJECT_PRONOUNS:
+        words[-1] = "does"
     return words
 
 
@@ -230,6 +235,7 @@ class Vocabulary:
         self._longest = max(self._longest, *(len(k) for k in self._neutral))
         document_words = set(words_of(document_text))
         self._document_words = frozenset(document_words)
+        self._document_stems = frozenset(stem(w) for w in document_words)
         self._known_words = (
             document_words
             | {w for key in self._exact for w in key}
@@ -271,6 +277,12 @@ class Vocabulary:
     def kind(self, concept: str) -> str:
         found = self.concepts.get(concept)
         return found.kind if found else ""
+
+    def in_documents(self, text: str) -> bool:
+        """Whether the documents use the words of `text` ("osteoblast": "osteoblasts";
+        not "almond milk")."""
+        words = [w for w in words_of(text) if w not in STOPWORDS]
+        return bool(words) and all(stem(w) in self._document_stems for w in words)
 
     def is_generic(self, concept: str) -> bool:
         found = self.concepts.get(concept)

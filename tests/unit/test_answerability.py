@@ -1328,6 +1328,27 @@ def test_a_sentence_about_another_kind_of_it_does_not_answer_it(
     assert not any("telogen effluvium" in q.text for q in decision.quotes)
 
 
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        # The article sets one against the other ("osteoclasts outpace osteoblasts").
+        ("osteoclast vs osteoblast, which one is overactive in brittle bones?", True),
+        ("osteoclasts versus osteoblasts", True),
+        # It never names either, nor says which is more likely.
+        ("almond milk vs soy milk for calcium?", False),
+        ("alendronate vs fosamax, which is more likely to cause hair loss?", False),
+    ],
+)
+def test_vs_between_two_things_the_article_contrasts_is_answered(
+    ask: Any, question: str, answered: bool
+) -> None:
+    decision = ask(question)
+
+    assert (decision.outcome == ANSWER) is answered
+    if answered:
+        assert any("outpace" in q.text for q in decision.quotes)
+
+
 def test_what_goes_on_inside_is_not_answered_by_what_it_is(ask: Any) -> None:
     # Even when the classifier takes it for "what is osteoporosis?".
     decision = ask(

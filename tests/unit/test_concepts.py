@@ -71,6 +71,12 @@ def concepts(vocabulary: Vocabulary, text: str) -> list[str]:
         # A word that only stresses the question word is read across.
         ("what actually is osteoporosis", ["definition", "osteoporosis"]),
         ("what exactly is TE", ["definition", "telogen_effluvium"]),
+        # "Dose" after "it" at the end is the typo of "does", not an amount.
+        (
+            "does fosamax cause hair loss, i heard it dose",
+            ["bisphosphonates", "affect", "hair_loss"],
+        ),
+        ("how much is the dose", ["amount", "amount"]),
         ("an ortho problem", ["bone"]),
         ("not direct causation", ["affect"]),
         ("women's pattern thinning", ["female_pattern"]),
