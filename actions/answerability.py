@@ -203,6 +203,13 @@ def _about_asker(term: Term) -> bool:
 
 # The reason's suffix for a follow-up answered as a question of its own.
 NEW_SUBJECT = ":new_subject"
+# The reason for the article's matching content given for a limit the user states.
+STATED_LIMIT = "stated_limit"
+_LIMITS = frozenset("cant cannot unable hate avoid allergic intolerant wont".split())  # noqa: SIM905
+_GIVING_UP = frozenset("stop stopping quit quitting reduce reducing".split())  # noqa: SIM905
+_LIMIT_PAIRS = frozenset(
+    {("is", "out"), ("s", "out"), ("are", "out"), ("dont", "like"), ("can", "not")}
+)
 FAR = 10_000  # after every word of a message
 # Kinds of food and supplement: two of them can be compared ("cow's milk or oat milk").
 _SOURCES = frozenset({"food_source", "plant_source", "non_dairy", "supplement"})
@@ -1750,6 +1757,19 @@ def decide_follow_up(
     )
     if decision.outcome == ANSWER:
         return decision
+    if (
+        decision.outcome == PARTIAL
+        and decision.entry is not None
+        and _states_a_limit(own)
+        and all(not _kind(vocabulary, c) for c in decision.missing)
+    ):
+        # "I use a wheelchair, so walking is out" after an answer on exercise: what the
+        # user cannot do is theirs to say, not a question; the article's matching
+        # content is the answer, under a neutral lead (not "the article doesn't say
+        # anything about wheelchairs", nor a verdict on them).
+        return replace(
+            decision, outcome=ANSWER, reason=STATED_LIMIT, lead=NEUTRAL, missing=(), uncovered=()
+        )
     wider = decide(
         question, knowledge, vocabulary, index, preferred, confidence, advice, shown, wider=True
     )
@@ -1832,6 +1852,20 @@ def _where_named(
                 asked = replace(own, terms=(subject, *terms), context=())
                 return decide(asked, knowledge, vocabulary, index, (entry,), {}, advice, shown)
     return None
+
+
+def _states_a_limit(question: Question) -> bool:
+    """Whether a message states what the user cannot or will not do ("I can't walk far
+    because of my knees", "running is out", "I hate gyms"), rather than asks."""
+    words = question.words
+    pairs = set(itertools.pairwise(words))
+    # Not what they cannot give up ("I need them for my pain and can't stop", "I work two
+    # jobs and can't cut back"): what the article would have them do, it has no
+    # alternative to.
+    giving_up = _GIVING_UP & set(words) or ("cut", "back") in pairs
+    return (
+        _states(question) and bool(_LIMITS & set(words) or _LIMIT_PAIRS & pairs) and not giving_up
+    )
 
 
 def _states(question: Question) -> bool:

@@ -1488,6 +1488,40 @@ def test_a_stated_constraint_on_a_source_gets_the_articles_matching_content(
     assert any(quoted in q.text for q in decision.quotes), [q.text for q in decision.quotes]
 
 
+@pytest.mark.parametrize(
+    ("before", "statement", "quoted"),
+    [
+        ("What kind of exercise helps bones?", "I can't walk far because of my knees.", "walking"),
+        ("Is walking good for osteoporosis?", "I use a wheelchair, so walking is out.", "walking"),
+        ("What exercise is best for my bones?", "I've got bad knees so running is out", "walking"),
+        # Not what they cannot give up, nor a condition they only state.
+        ("Can glucocorticoids cause osteoporosis?", "I need them for my pain and can't stop", None),
+        ("Can stress hurt my bones?", "I work two jobs and can't really cut back", None),
+        ("Is walking good for osteoporosis?", "I also have thyroid disease", None),
+    ],
+)
+def test_a_stated_limit_gets_the_articles_matching_content_without_a_verdict(
+    knowledge: KnowledgeBase,
+    vocabulary: Vocabulary,
+    index: PassageIndex,
+    before: str,
+    statement: str,
+    quoted: str | None,
+) -> None:
+    first = decide(read_question(before, vocabulary), knowledge, vocabulary, index)
+    previous = remembered(read_question(before, vocabulary), first, vocabulary)
+    own = read_question(statement, vocabulary)
+    question = follow_up(own, previous, vocabulary)
+    decision = decide_follow_up(own, question, knowledge, vocabulary, index, [first.entry])
+
+    if quoted is None:
+        assert decision.outcome != ANSWER
+    else:
+        assert decision.outcome == ANSWER
+        assert decision.lead == NEUTRAL
+        assert any(quoted in q.text for q in decision.quotes)
+
+
 def test_a_question_about_a_source_is_still_asked_of_the_article(
     knowledge: KnowledgeBase, vocabulary: Vocabulary, index: PassageIndex
 ) -> None:
