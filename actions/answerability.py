@@ -489,6 +489,50 @@ _NAMED_BACK = re.compile(
 )
 
 
+_ORDINAL_REFERENCE = re.compile(
+    r"\bthe\s+(first|1st|second|2nd|third|3rd|last|final|former|latter)"
+    r"(?:\s+(?:ones?|kinds?|lot|types?|phases?|stages?|cells?|groups?|drugs?)\b|(?=\s*[?.!,]|\s*$))",
+    re.IGNORECASE,
+)
+_ORDINAL_INDEX = {
+    "first": 0, "1st": 0, "former": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2,
+    "last": -1, "final": -1, "latter": -1,
+}  # fmt: skip
+_NAMED_IN_BRACKETS = re.compile(r"\(([A-Za-z][A-Za-z-]+)\)")
+
+
+def with_ordinals_named(
+    text: str, earlier: Sequence[str], shown: Sequence[str], vocabulary: Vocabulary
+) -> str:
+    """The message with "the first one", "the last one", "the second one" replaced by
+    what they point at: the things the last answer's sentences name in brackets, in
+    order ("the growth phase (anagen), a transitional phase (catagen), and a resting
+    phase (telogen)"), if they name two or more; else the different subjects the latest
+    of the `earlier` messages (oldest first) that names two or more named ("I'm on
+    steroids and Fosamax…": the second one is Fosamax). Unchanged when there is nothing
+    to point at."""
+    if not _ORDINAL_REFERENCE.search(text):
+        return text
+    named = list(dict.fromkeys(_NAMED_IN_BRACKETS.findall(" ".join(shown))))
+    for message in reversed(earlier):
+        if len(named) >= 2:
+            break
+        subjects = [
+            t
+            for t in vocabulary.read(message)
+            if _kind(vocabulary, t.concept) in TOPIC_KINDS + CONDITION_KINDS
+        ]
+        named = list({t.concept: t.text for t in subjects}.values())
+    if len(named) < 2:
+        return text
+
+    def named_by(match: re.Match[str]) -> str:
+        at = _ORDINAL_INDEX[match.group(1).lower()]
+        return named[at] if at < len(named) else match.group(0)
+
+    return _ORDINAL_REFERENCE.sub(named_by, text)
+
+
 def asks_what_was_named(text: str, shown: Iterable[str]) -> bool:
     """Whether the message asks what the last answer's sentences only named ("what are
     those factors?" after "…the presence of shared systemic factors…"): the rest of that

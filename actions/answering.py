@@ -38,6 +38,7 @@ from actions.answerability import (
     off_topic,
     read_question,
     with_earlier_drugs,
+    with_ordinals_named,
 )
 from actions.concepts import Vocabulary, load_vocabulary, words_of
 from actions.constants import (
@@ -115,7 +116,16 @@ def question_of(tracker: Tracker, knowledge: KnowledgeBase, vocabulary: Vocabula
     entry = knowledge.by_intent.get(latest_intent(tracker) or "")
     if text.startswith("/") and entry is not None:
         return read_question(entry.label, vocabulary)
+    # "What helps kick off the first one?": the first of the phases just named.
+    shown = tracker.get_slot(SLOT_LAST_QUOTES) or []
+    text = with_ordinals_named(text, _earlier_messages(tracker), shown, vocabulary)
     return read_question(text, vocabulary)
+
+
+def _earlier_messages(tracker: Tracker) -> list[str]:
+    """The user's messages before the latest one, oldest first."""
+    said = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+    return said[:-1]
 
 
 def in_context(tracker: Tracker, question: Question, vocabulary: Vocabulary) -> Question:

@@ -34,6 +34,7 @@ from actions.answerability import (
     read_question,
     remembered,
     with_earlier_drugs,
+    with_ordinals_named,
 )
 from actions.concepts import Vocabulary, words_of
 from actions.knowledge import KnowledgeBase, load_knowledge
@@ -1347,6 +1348,46 @@ def test_vs_between_two_things_the_article_contrasts_is_answered(
     assert (decision.outcome == ANSWER) is answered
     if answered:
         assert any("outpace" in q.text for q in decision.quotes)
+
+
+CYCLE = (
+    "Hair loss, by contrast, is a disruption of the hair growth cycle, which consists of the"
+    " growth phase (anagen), a transitional phase (catagen), and a resting phase (telogen)."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "earlier", "shown", "meant"),
+    [
+        # What the last answer named in brackets, in order.
+        ("what helps kick off the first one?", [], [CYCLE], "what helps kick off anagen?"),
+        ("what happens in the last one?", [], [CYCLE], "what happens in telogen?"),
+        # Else the subjects of the latest earlier message that named two or more.
+        (
+            "and what's the first one usually prescribed for?",
+            ["I'm on steroids and Fosamax, which one is it?", "how rare is it?"],
+            [],
+            "and what's steroids usually prescribed for?",
+        ),
+        # Nothing to point at: unchanged.
+        ("is this the first time?", ["does stress thin hair?"], [], "is this the first time?"),
+    ],
+)
+def test_the_first_and_the_last_one_are_what_the_conversation_named_in_order(
+    vocabulary: Vocabulary, text: str, earlier: list[str], shown: list[str], meant: str
+) -> None:
+    assert with_ordinals_named(text, earlier, shown, vocabulary) == meant
+
+
+def test_what_starts_the_first_phase_is_answered_from_the_sentence_on_anagen(
+    knowledge: KnowledgeBase, vocabulary: Vocabulary, index: PassageIndex
+) -> None:
+    text = with_ordinals_named("what helps kick off the first one?", [], [CYCLE], vocabulary)
+    own = read_question(text, vocabulary)
+    decision = decide_follow_up(own, own, knowledge, vocabulary, index)
+
+    assert decision.outcome == ANSWER
+    assert any("initiating the anagen" in q.text for q in decision.quotes)
 
 
 def test_what_goes_on_inside_is_not_answered_by_what_it_is(ask: Any) -> None:
