@@ -216,6 +216,8 @@ _SOURCES = frozenset({"food_source", "plant_source", "non_dairy", "supplement"})
 # Where a nutrient comes from, sunlight included: a follow-up naming one ("I can't get
 # out in the sun") replaces the one named before ("I can't eat dairy").
 _WHERE_FROM = _SOURCES | {"sunlight"}
+# "What's it called?", "the proper name for it", "the medical term".
+_NAMING = frozenset("called call name term".split())  # noqa: SIM905
 _CONTRAST_WORDS = [["vs"], ["versus"], ["compared"]]
 _DEMONSTRATIVES = frozenset("that this these those".split())  # noqa: SIM905
 _SORT_OF = [[kind, "of"] for kind in ("kind", "kinds", "type", "types", "sort", "sorts")]
@@ -1308,6 +1310,7 @@ def _cover(
     unsaid: frozenset[str] = frozenset(),
     turned: bool = False,
     differs: bool = False,
+    naming: bool = False,
 ) -> _Cover:
     """The candidate's sentence that covers most of `needed` (with the entry's subjects),
     and what stays uncovered; between equals, the one that says most of it itself, then
@@ -1321,7 +1324,9 @@ def _cover(
     No sentence covers what is `unsaid`. For a question `turned` the other way round from
     the entry's relation, a sentence that states it one way comes after one that does not.
     For a question that asks how two things `differ`, a sentence that contrasts ("while",
-    "by contrast") comes before one that only names both."""
+    "by contrast") comes before one that only names both. For one that asks what
+    something is called (`naming`), a sentence that names it ("known as androgenetic
+    alopecia") comes first, though it was just shown."""
     entry = candidate.entry
     base = _generalised(vocabulary, vocabulary.implied(entry.subjects)) if entry else frozenset()
 
@@ -1342,7 +1347,7 @@ def _cover(
     quoted = [says(q.text) for q in entry.quotes] if entry else []
     own_subjects = set(entry.subjects) if entry else set()
     best: _Cover | None = None
-    best_key: tuple[int, bool, bool, float, bool, int] | None = None
+    best_key: tuple[int, bool, bool, bool, float, bool, int] | None = None
     for sentence, concepts in zip(candidate.sentences, said, strict=True):
         missing = needed - base - concepts
         if parts - missing:
@@ -1378,7 +1383,16 @@ def _cover(
             and _states_forward(sentence.text, entry.verdict_for, vocabulary)
         )
         contrasts = not differs or COMPARISON in concepts
-        key = (len(missing), one_way, not contrasts, -overlap, sentence.text in shown, -named)
+        names = not naming or DEFINITION in concepts
+        key = (
+            len(missing),
+            one_way,
+            not contrasts,
+            not names,
+            -overlap,
+            sentence.text in shown,
+            -named,
+        )
         if best_key is None or key < best_key:
             purpose = bool(missing & purposes)
             best, best_key = _Cover(candidate, sentence, frozenset(missing), overlap, purpose), key
@@ -1681,11 +1695,22 @@ def decide(
     # are ("while", "by contrast"), but never says one is better, worse or more.
     unsaid = frozenset({COMPARISON}) if _by_degree(question) else frozenset()
     differs = _asks_difference(question.words)
+    naming = bool(_NAMING & set(question.words)) and DEFINITION in question.concepts
 
     def cover(candidate: _Candidate) -> _Cover:
         turned = _reversed(question, candidate.entry, vocabulary)
         return _cover(
-            vocabulary, candidate, needed, context, words, shown, effects, unsaid, turned, differs
+            vocabulary,
+            candidate,
+            needed,
+            context,
+            words,
+            shown,
+            effects,
+            unsaid,
+            turned,
+            differs,
+            naming,
         )
 
     candidates = _candidates(question, knowledge, vocabulary, index, entries)

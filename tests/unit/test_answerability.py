@@ -1390,6 +1390,23 @@ def test_what_starts_the_first_phase_is_answered_from_the_sentence_on_anagen(
     assert any("initiating the anagen" in q.text for q in decision.quotes)
 
 
+@pytest.mark.parametrize("asked", ["what's the proper medical name for it?", "what's that called?"])
+def test_what_it_is_called_gets_the_sentence_that_names_it_though_just_shown(
+    knowledge: KnowledgeBase, vocabulary: Vocabulary, index: PassageIndex, asked: str
+) -> None:
+    before = read_question("Why does menopause thin your hair?", vocabulary)
+    first = decide(before, knowledge, vocabulary, index)
+    shown = [q.text for q in first.quotes]
+    own = read_question(asked, vocabulary)
+    question = follow_up(own, remembered(before, first, vocabulary), vocabulary)
+    decision = decide_follow_up(
+        own, question, knowledge, vocabulary, index, [first.entry], shown=shown
+    )
+
+    assert any("known as androgenetic alopecia" in s for s in shown)
+    assert "known as androgenetic alopecia" in decision.quotes[0].text
+
+
 def test_what_goes_on_inside_is_not_answered_by_what_it_is(ask: Any) -> None:
     # Even when the classifier takes it for "what is osteoporosis?".
     decision = ask(
