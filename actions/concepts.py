@@ -280,9 +280,14 @@ class Vocabulary:
 
     def in_documents(self, text: str) -> bool:
         """Whether the documents use the words of `text` ("osteoblast": "osteoblasts";
-        not "almond milk")."""
+        "osteoclats", a typo of it; not "almond milk")."""
+
+        def used(word: str) -> bool:
+            meant = word if stem(word) in self._document_stems else self._correct(word)
+            return meant is not None and stem(meant) in self._document_stems
+
         words = [w for w in words_of(text) if w not in STOPWORDS]
-        return bool(words) and all(stem(w) in self._document_stems for w in words)
+        return bool(words) and all(used(w) for w in words)
 
     def is_generic(self, concept: str) -> bool:
         found = self.concepts.get(concept)

@@ -1335,6 +1335,7 @@ def test_a_sentence_about_another_kind_of_it_does_not_answer_it(
         # The article sets one against the other ("osteoclasts outpace osteoblasts").
         ("osteoclast vs osteoblast, which one is overactive in brittle bones?", True),
         ("osteoclasts versus osteoblasts", True),
+        ("osteoclats vs osteoblasts, which is which", True),  # a typo of a word it uses
         # It never names either, nor says which is more likely.
         ("almond milk vs soy milk for calcium?", False),
         ("alendronate vs fosamax, which is more likely to cause hair loss?", False),
