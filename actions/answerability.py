@@ -1818,9 +1818,11 @@ def decide_follow_up(
     advice: bool = False,
     shown: Collection[str] = (),
 ) -> Decision:
-    """`_in_context`; failing an answer, one from any entry with a sentence that itself
-    says all the question asks ("what helps start the growing one?": vitamin D), which
-    neither the classifier, the subjects named nor retrieval found."""
+    """`_in_context`; failing an answer, the article's matching content for a limit the
+    user states ("I use a wheelchair, so walking is out"), or else an answer from any
+    entry with a sentence that itself says all the question asks ("what helps start the
+    growing one?": vitamin D), which neither the classifier, the subjects named nor
+    retrieval found."""
     decision = _in_context(
         own, question, knowledge, vocabulary, index, preferred, confidence, advice, shown
     )

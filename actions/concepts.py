@@ -75,10 +75,10 @@ _DECADE_WORDS = frozenset("their her his my your our in".split())  # noqa: SIM90
 # Words this long may be corrected by two edits, not only one.
 TWO_EDITS_FROM = 8
 TRUNCATED_FROM = 4
-# Chat abbreviations, which WordNet would read as nouns ("rn": a registered nurse).
 # "What actually is it?": words that only stress the question word before them.
 _STRESS = frozenset("actually exactly really basically".split())  # noqa: SIM905
 _WH_STRESSED = frozenset("what whats why how hows which who where when".split())  # noqa: SIM905
+# Chat abbreviations, which WordNet would read as nouns ("rn": a registered nurse).
 _CHAT = frozenset("rn atm tbh imo imho idk btw lol omg ngl smh fyi pls plz thx".split())  # noqa: SIM905
 
 
