@@ -216,6 +216,9 @@ _SOURCES = frozenset({"food_source", "plant_source", "non_dairy", "supplement"})
 # Where a nutrient comes from, sunlight included: a follow-up naming one ("I can't get
 # out in the sun") replaces the one named before ("I can't eat dairy").
 _WHERE_FROM = _SOURCES | {"sunlight"}
+_IS_ARE = frozenset("is are was were".split())  # noqa: SIM905
+_GIVEN = frozenset("given delivered".split())  # noqa: SIM905
+PROCEDURE = "procedure"
 # "What's it called?", "the proper name for it", "the medical term".
 _NAMING = frozenset("called call name term".split())  # noqa: SIM905
 _CONTRAST_WORDS = [["vs"], ["versus"], ["compared"]]
@@ -621,6 +624,10 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
     words = words_of(asked)
     terms = _without_reasons(vocabulary, vocabulary.read(asked), words)
     terms = _without_idle_alternative(vocabulary, terms, words)
+    if words[:1] == ["how"] and words[1:2] and words[1] in _IS_ARE and words[-1] in _GIVEN:
+        # "How is zoledronic acid given?": how a drug is given, which the article never
+        # says ("given" alone only frames: "given my age, …").
+        terms.append(Term(PROCEDURE, words[-1], len(words) - 1))
     besides = _set_aside(asked, _BESIDES)
     # "Anything else besides food?": a kind of source is set aside like a subject.
     set_aside = {

@@ -78,6 +78,8 @@ def _entry(decision: Decision) -> str | None:
         ("Which exercise is best for hair growth?", "exercise", "hair growth"),
         ("Is too much calcium bad for the heart?", "calcium", "heart"),
         ("How do I get tested for vitamin D deficiency?", None, "tested"),
+        # How a drug is given: "given" alone only frames ("given my age, …").
+        ("How is zoledronic acid given?", "bisphosphonates", "given"),
     ],
 )
 def test_a_covered_subject_asked_something_new_gets_a_partial_answer_naming_it(
