@@ -42,7 +42,7 @@ from typing import Any
 
 from actions.concepts import Term, Vocabulary, words_of
 from actions.knowledge import Entry, KnowledgeBase, Quote, Tip
-from actions.retrieval import STOPWORDS, PassageIndex, tokenize
+from actions.retrieval import STOPWORDS, PassageIndex, stem, tokenize
 
 ANSWER, PARTIAL, DECLINE = "answer", "partial", "decline"
 VERDICT, SUMMARY, NEUTRAL = "verdict", "summary", "neutral"
@@ -516,9 +516,20 @@ def with_ordinals_named(
     of the `earlier` messages (oldest first) that names two or more named ("I'm on
     steroids and Fosamax…": the second one is Fosamax). Unchanged when there is nothing
     to point at."""
+    text = _described_named(text, shown)
     if not _ORDINAL_REFERENCE.search(text):
         return text
     named = list(dict.fromkeys(_NAMED_IN_BRACKETS.findall(" ".join(shown))))
+    if len(named) < 2:
+        # The subjects (drugs, nutrients…) in the order the conversation brought them
+        # up: "can steroids cause hair loss?", "I'm on HRT too": the second one is HRT.
+        said = [t for message in earlier for t in vocabulary.read(message)]
+        subjects = [
+            t
+            for t in said
+            if _kind(vocabulary, t.concept) in TOPIC_KINDS and not vocabulary.is_generic(t.concept)
+        ]
+        named = list({t.concept: t.text for t in reversed(subjects)}.values())[::-1]
     for message in reversed(earlier):
         if len(named) >= 2:
             break
@@ -536,6 +547,25 @@ def with_ordinals_named(
         return named[at] if at < len(named) else match.group(0)
 
     return _ORDINAL_REFERENCE.sub(named_by, text)
+
+
+_DESCRIBED_ONE = re.compile(r"\bthe\s+([a-z]+)\s+(?:ones?|kind|lot)\b", re.IGNORECASE)
+
+
+def _described_named(text: str, shown: Sequence[str]) -> str:
+    """The message with "the resting one", "the bone-forming ones" replaced by what the
+    last answer names in brackets right after that word ("a resting phase (telogen)")."""
+
+    def named(match: re.Match[str]) -> str:
+        said = stem(match.group(1).lower())
+        for quote in shown:
+            for bracket in _NAMED_IN_BRACKETS.finditer(quote):
+                before = words_of(quote[: bracket.start()])[-3:]
+                if said in {stem(w) for w in before}:
+                    return bracket.group(1)
+        return match.group(0)
+
+    return _DESCRIBED_ONE.sub(named, text)
 
 
 def asks_what_was_named(text: str, shown: Iterable[str]) -> bool:

@@ -1372,8 +1372,24 @@ CYCLE = (
             [],
             "and what's steroids usually prescribed for?",
         ),
+        # The subjects in the order the conversation brought them up.
+        (
+            "why would the second one do it?",
+            ["Can steroids cause hair loss?", "I'm on HRT too. which of the two is it?"],
+            [],
+            "why would hrt do it?",
+        ),
+        (
+            "what does the second one do to bones?",
+            ["I'm on alendronate. Could it be the drug?", "I'm also on prednisone, which one?"],
+            [],
+            "what does prednisone do to bones?",
+        ),
+        # Described by the word before its name in brackets.
+        ("what about the resting one?", [], [CYCLE], "what about telogen?"),
         # Nothing to point at: unchanged.
         ("is this the first time?", ["does stress thin hair?"], [], "is this the first time?"),
+        ("is the old one better?", [], [CYCLE], "is the old one better?"),
     ],
 )
 def test_the_first_and_the_last_one_are_what_the_conversation_named_in_order(
