@@ -512,10 +512,12 @@ def with_ordinals_named(
     """The message with "the first one", "the last one", "the second one" replaced by
     what they point at: the things the last answer's sentences name in brackets, in
     order ("the growth phase (anagen), a transitional phase (catagen), and a resting
-    phase (telogen)"), if they name two or more; else the different subjects the latest
-    of the `earlier` messages (oldest first) that names two or more named ("I'm on
-    steroids and Fosamax…": the second one is Fosamax). Unchanged when there is nothing
-    to point at."""
+    phase (telogen)"), if they name two or more; else the subjects (not general words
+    such as "the drug") in the order the `earlier` messages (oldest first) brought them
+    up ("can steroids cause hair loss?", "I'm on HRT too": the second one is HRT); else
+    the subjects and conditions of the latest earlier message that names two or more.
+    "The resting one" is what the last answer names in brackets right after that word.
+    Unchanged when there is nothing to point at."""
     text = _described_named(text, shown)
     if not _ORDINAL_REFERENCE.search(text):
         return text
@@ -549,7 +551,7 @@ def with_ordinals_named(
     return _ORDINAL_REFERENCE.sub(named_by, text)
 
 
-_DESCRIBED_ONE = re.compile(r"\bthe\s+([a-z]+)\s+(?:ones?|kind|lot)\b", re.IGNORECASE)
+_DESCRIBED_ONE = re.compile(r"\bthe\s+(?:[a-z]+-)?([a-z]+)\s+(?:ones?|kind|lot)\b", re.IGNORECASE)
 
 
 def _described_named(text: str, shown: Sequence[str]) -> str:

@@ -1387,6 +1387,12 @@ CYCLE = (
         ),
         # Described by the word before its name in brackets.
         ("what about the resting one?", [], [CYCLE], "what about telogen?"),
+        (
+            "what do the bone-forming ones do?",
+            [],
+            ["…where bone-resorbing cells (osteoclasts) outpace bone-forming cells (osteoblasts)."],
+            "what do osteoblasts do?",
+        ),
         # Nothing to point at: unchanged.
         ("is this the first time?", ["does stress thin hair?"], [], "is this the first time?"),
         ("is the old one better?", [], [CYCLE], "is the old one better?"),
