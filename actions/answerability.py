@@ -76,6 +76,7 @@ COMPARISON = "comparison"
 ECHO_FIT = 1.5
 COMMONNESS = "commonness"
 DEFINITION = "definition"
+PROCEDURE = "procedure"
 DEFINITION_ASPECT = "definition"
 WHY = "why"
 MECHANISM = "mechanism"
@@ -218,7 +219,6 @@ _SOURCES = frozenset({"food_source", "plant_source", "non_dairy", "supplement"})
 _WHERE_FROM = _SOURCES | {"sunlight"}
 _IS_ARE = frozenset("is are was were".split())  # noqa: SIM905
 _GIVEN = frozenset("given delivered".split())  # noqa: SIM905
-PROCEDURE = "procedure"
 # "What's it called?", "the proper name for it", "the medical term".
 _NAMING = frozenset("called call name term".split())  # noqa: SIM905
 _CONTRAST_WORDS = [["vs"], ["versus"], ["compared"]]
@@ -507,32 +507,34 @@ _NAMED_IN_BRACKETS = re.compile(r"\(([A-Za-z][A-Za-z-]+)\)")
 
 
 def with_ordinals_named(
-    text: str, earlier: Sequence[str], shown: Sequence[str], vocabulary: Vocabulary
+    text: str, earlier: Callable[[], Sequence[str]], shown: Sequence[str], vocabulary: Vocabulary
 ) -> str:
     """The message with "the first one", "the last one", "the second one" replaced by
     what they point at: the things the last answer's sentences name in brackets, in
     order ("the growth phase (anagen), a transitional phase (catagen), and a resting
     phase (telogen)"), if they name two or more; else the subjects (not general words
-    such as "the drug") in the order the `earlier` messages (oldest first) brought them
-    up ("can steroids cause hair loss?", "I'm on HRT too": the second one is HRT); else
-    the subjects and conditions of the latest earlier message that names two or more.
+    such as "the drug") in the order the `earlier` messages (oldest first; read only
+    when needed) brought them up ("can steroids cause hair loss?", "I'm on HRT too": the
+    second one is HRT); else the subjects and conditions of the latest earlier message
+    that names two or more.
     "The resting one" is what the last answer names in brackets right after that word.
     Unchanged when there is nothing to point at."""
     text = _described_named(text, shown)
     if not _ORDINAL_REFERENCE.search(text):
         return text
     named = list(dict.fromkeys(_NAMED_IN_BRACKETS.findall(" ".join(shown))))
+    messages = earlier() if len(named) < 2 else []
     if len(named) < 2:
         # The subjects (drugs, nutrients…) in the order the conversation brought them
         # up: "can steroids cause hair loss?", "I'm on HRT too": the second one is HRT.
-        said = [t for message in earlier for t in vocabulary.read(message)]
+        said = [t for message in messages for t in vocabulary.read(message)]
         subjects = [
             t
             for t in said
             if _kind(vocabulary, t.concept) in TOPIC_KINDS and not vocabulary.is_generic(t.concept)
         ]
         named = list({t.concept: t.text for t in reversed(subjects)}.values())[::-1]
-    for message in reversed(earlier):
+    for message in reversed(messages):
         if len(named) >= 2:
             break
         subjects = [
@@ -1857,16 +1859,49 @@ def decide_follow_up(
     advice: bool = False,
     shown: Collection[str] = (),
 ) -> Decision:
-    """`_in_context`; failing an answer, the article's matching content for a limit the
-    user states ("I use a wheelchair, so walking is out"), or else an answer from any
-    entry with a sentence that itself says all the question asks ("what helps start the
-    growing one?": vitamin D), which neither the classifier, the subjects named nor
-    retrieval found."""
-    decision = _in_context(
-        own, question, knowledge, vocabulary, index, preferred, confidence, advice, shown
-    )
+    """`decide` for `question`, the message `own` completed from the conversation. When
+    `own` only names a new subject ("what about calcium?") and the relation asked before
+    does not fit it (the article says nothing of calcium causing hair loss), it is read as
+    "what does the article say about calcium?": an answer without a verdict. A kind of
+    question the article does not answer for it (an amount) stays a partial answer. A
+    kind of food the previous subject has none of is answered where the article names it.
+    Failing an answer, a limit the user states ("I use a wheelchair, so walking is out")
+    gets the article's matching content; or else an entry with a sentence that itself
+    says all the question asks answers it ("what helps start the growing one?": vitamin
+    D), which neither the classifier, the subjects named nor retrieval found.
+    """
+    decision = decide(question, knowledge, vocabulary, index, preferred, confidence, advice, shown)
     if decision.outcome == ANSWER:
         return decision
+    kinds = {_kind(vocabulary, c) for c in own.concepts}
+    only_subject = bool(kinds & set(TOPIC_KINDS)) and not kinds & {
+        *RELATION_KINDS,
+        *ASK_KINDS,
+        *FRAME_KINDS,
+    }
+    # "I'm lactose intolerant" after a tip on vitamin D: a kind of food the article names
+    # only for another subject (calcium from plant milks) is its matching content. So is
+    # where a nutrient comes from in a statement of what the user cannot do ("I'm
+    # housebound", "I have to avoid the sun because of skin cancer"): why, or how, they
+    # cannot is theirs, not a question to the article.
+    sources = [c for c in own.concepts if c in _WHERE_FROM]
+    only_source = bool(sources) and (
+        set(own.concepts) <= _SOURCES or (_states(own) and not own.yes_no)
+    )
+    # "How much calcium?", then "what about biotin?": the article gives no amount for
+    # biotin, and the reply says so.
+    no_figure = not only_source and any(_kind(vocabulary, c) in ASK_KINDS for c in decision.missing)
+    if question is not own and (only_subject or only_source) and not no_figure:
+        if only_source:
+            alone = (
+                _where_named(own, sources, preferred, knowledge, vocabulary, index, advice, shown)
+                or decision
+            )
+        else:
+            alone = decide(own, knowledge, vocabulary, index, (), confidence, advice, shown)
+        if alone.outcome == ANSWER and alone.entry is not None:
+            lead = NEUTRAL if alone.lead == VERDICT else alone.lead
+            return replace(alone, lead=lead, reason=f"{alone.reason}{NEW_SUBJECT}")
     if (
         decision.outcome == PARTIAL
         and decision.entry is not None
@@ -1884,59 +1919,6 @@ def decide_follow_up(
         question, knowledge, vocabulary, index, preferred, confidence, advice, shown, wider=True
     )
     return wider if wider.outcome == ANSWER else decision
-
-
-def _in_context(
-    own: Question,
-    question: Question,
-    knowledge: KnowledgeBase,
-    vocabulary: Vocabulary,
-    index: PassageIndex,
-    preferred: Sequence[Entry] = (),
-    confidence: dict[str, float] | None = None,
-    advice: bool = False,
-    shown: Collection[str] = (),
-) -> Decision:
-    """`decide` for `question`, the message `own` completed from the conversation. When
-    `own` only names a new subject ("what about calcium?") and the relation asked before
-    does not fit it (the article says nothing of calcium causing hair loss), it is read as
-    "what does the article say about calcium?": an answer without a verdict. A kind of
-    question the article does not answer for it (an amount) stays a partial answer. A
-    kind of food the previous subject has none of is answered where the article names it.
-    """
-    decision = decide(question, knowledge, vocabulary, index, preferred, confidence, advice, shown)
-    kinds = {_kind(vocabulary, c) for c in own.concepts}
-    only_subject = bool(kinds & set(TOPIC_KINDS)) and not kinds & {
-        *RELATION_KINDS,
-        *ASK_KINDS,
-        *FRAME_KINDS,
-    }
-    # "I'm lactose intolerant" after a tip on vitamin D: a kind of food the article names
-    # only for another subject (calcium from plant milks) is its matching content. So is
-    # where a nutrient comes from in a statement of what the user cannot do ("I'm
-    # housebound", "I have to avoid the sun because of skin cancer"): why, or how, they
-    # cannot is theirs, not a question to the article.
-    sources = [c for c in own.concepts if c in _WHERE_FROM]
-    only_source = bool(sources) and (
-        set(own.concepts) <= _SOURCES or (_states(own) and not own.yes_no)
-    )
-    if decision.outcome == ANSWER or question is own or not (only_subject or only_source):
-        return decision
-    if not only_source and any(_kind(vocabulary, c) in ASK_KINDS for c in decision.missing):
-        # "How much calcium?", then "what about biotin?": the article gives no amount
-        # for biotin, and the reply says so.
-        return decision
-    if only_source:
-        alone = (
-            _where_named(own, sources, preferred, knowledge, vocabulary, index, advice, shown)
-            or decision
-        )
-    else:
-        alone = decide(own, knowledge, vocabulary, index, (), confidence, advice, shown)
-    if alone.outcome != ANSWER or alone.entry is None:
-        return decision
-    lead = NEUTRAL if alone.lead == VERDICT else alone.lead
-    return replace(alone, lead=lead, reason=f"{alone.reason}{NEW_SUBJECT}")
 
 
 def _where_named(

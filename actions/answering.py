@@ -118,7 +118,7 @@ def question_of(tracker: Tracker, knowledge: KnowledgeBase, vocabulary: Vocabula
         return read_question(entry.label, vocabulary)
     # "What helps kick off the first one?": the first of the phases just named.
     shown = tracker.get_slot(SLOT_LAST_QUOTES) or []
-    text = with_ordinals_named(text, _earlier_messages(tracker), shown, vocabulary)
+    text = with_ordinals_named(text, lambda: _earlier_messages(tracker), shown, vocabulary)
     return read_question(text, vocabulary)
 
 

@@ -63,6 +63,26 @@ def ask(knowledge: KnowledgeBase, vocabulary: Vocabulary, index: PassageIndex) -
     return run
 
 
+@pytest.fixture
+def after(knowledge: KnowledgeBase, vocabulary: Vocabulary, index: PassageIndex) -> Any:
+    """Decide `text` as the follow-up to `before`, as the action does after a follow-up
+    intent: the last answer's entry preferred and its sentences shown. The decisions on
+    `before` and on `text`."""
+
+    def run(before: str, text: str) -> tuple[Decision, Decision]:
+        question = read_question(before, vocabulary)
+        first = decide(question, knowledge, vocabulary, index)
+        own = read_question(text, vocabulary)
+        completed = follow_up(own, remembered(question, first, vocabulary), vocabulary)
+        preferred = [first.entry] if first.entry else []
+        shown = [q.text for q in first.quotes]
+        return first, decide_follow_up(
+            own, completed, knowledge, vocabulary, index, preferred, shown=shown
+        )
+
+    return run
+
+
 def _entry(decision: Decision) -> str | None:
     return decision.entry.id if decision.entry else None
 
@@ -1401,13 +1421,13 @@ CYCLE = (
 def test_the_first_and_the_last_one_are_what_the_conversation_named_in_order(
     vocabulary: Vocabulary, text: str, earlier: list[str], shown: list[str], meant: str
 ) -> None:
-    assert with_ordinals_named(text, earlier, shown, vocabulary) == meant
+    assert with_ordinals_named(text, lambda: earlier, shown, vocabulary) == meant
 
 
 def test_what_starts_the_first_phase_is_answered_from_the_sentence_on_anagen(
     knowledge: KnowledgeBase, vocabulary: Vocabulary, index: PassageIndex
 ) -> None:
-    text = with_ordinals_named("what helps kick off the first one?", [], [CYCLE], vocabulary)
+    text = with_ordinals_named("what helps kick off the first one?", list, [CYCLE], vocabulary)
     own = read_question(text, vocabulary)
     decision = decide_follow_up(own, own, knowledge, vocabulary, index)
 
@@ -1417,18 +1437,11 @@ def test_what_starts_the_first_phase_is_answered_from_the_sentence_on_anagen(
 
 @pytest.mark.parametrize("asked", ["what's the proper medical name for it?", "what's that called?"])
 def test_what_it_is_called_gets_the_sentence_that_names_it_though_just_shown(
-    knowledge: KnowledgeBase, vocabulary: Vocabulary, index: PassageIndex, asked: str
+    after: Any, asked: str
 ) -> None:
-    before = read_question("Why does menopause thin your hair?", vocabulary)
-    first = decide(before, knowledge, vocabulary, index)
-    shown = [q.text for q in first.quotes]
-    own = read_question(asked, vocabulary)
-    question = follow_up(own, remembered(before, first, vocabulary), vocabulary)
-    decision = decide_follow_up(
-        own, question, knowledge, vocabulary, index, [first.entry], shown=shown
-    )
+    first, decision = after("Why does menopause thin your hair?", asked)
 
-    assert any("known as androgenetic alopecia" in s for s in shown)
+    assert any("known as androgenetic alopecia" in q.text for q in first.quotes)
     assert "known as androgenetic alopecia" in decision.quotes[0].text
 
 
@@ -1552,18 +1565,9 @@ def test_a_kind_of_food_is_answered_where_the_article_names_it(
     ],
 )
 def test_a_stated_constraint_on_a_source_gets_the_articles_matching_content(
-    knowledge: KnowledgeBase,
-    vocabulary: Vocabulary,
-    index: PassageIndex,
-    before: str,
-    constraint: str,
-    quoted: str,
+    after: Any, before: str, constraint: str, quoted: str
 ) -> None:
-    first = decide(read_question(before, vocabulary), knowledge, vocabulary, index)
-    previous = remembered(read_question(before, vocabulary), first, vocabulary)
-    own = read_question(constraint, vocabulary)
-    question = follow_up(own, previous, vocabulary)
-    decision = decide_follow_up(own, question, knowledge, vocabulary, index, [first.entry])
+    _, decision = after(before, constraint)
 
     # Not "the article doesn't say anything about skin cancer": what it says of the sun.
     assert decision.outcome == ANSWER
@@ -1584,18 +1588,9 @@ def test_a_stated_constraint_on_a_source_gets_the_articles_matching_content(
     ],
 )
 def test_a_stated_limit_gets_the_articles_matching_content_without_a_verdict(
-    knowledge: KnowledgeBase,
-    vocabulary: Vocabulary,
-    index: PassageIndex,
-    before: str,
-    statement: str,
-    quoted: str | None,
+    after: Any, before: str, statement: str, quoted: str | None
 ) -> None:
-    first = decide(read_question(before, vocabulary), knowledge, vocabulary, index)
-    previous = remembered(read_question(before, vocabulary), first, vocabulary)
-    own = read_question(statement, vocabulary)
-    question = follow_up(own, previous, vocabulary)
-    decision = decide_follow_up(own, question, knowledge, vocabulary, index, [first.entry])
+    _, decision = after(before, statement)
 
     if quoted is None:
         assert decision.outcome != ANSWER
