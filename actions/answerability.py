@@ -74,9 +74,13 @@ RELATION = "relation"
 COMPARISON = "comparison"
 # More than the classifier's whole confidence: an echoed sentence wins among full answers.
 ECHO_FIT = 1.5
+SAYS_ALL_FIT = 0.1
+OTHER_SUBJECT_FIT = 0.2
 COMMONNESS = "commonness"
 DEFINITION = "definition"
 PROCEDURE = "procedure"
+# Effects other than those named: no sentence names them as such.
+OTHER_EFFECTS = "<other effects>"
 DEFINITION_ASPECT = "definition"
 WHY = "why"
 MECHANISM = "mechanism"
@@ -137,6 +141,8 @@ _YES_NO_WORDS = frozenset(
     had am isnt doesnt dont cant arent wont wouldnt couldnt shouldnt didnt hasnt
     havent""".split()  # noqa: SIM905
 )
+# With "personally", what the user asks for themselves ("should I personally…").
+_PERSONAL_NEED = frozenset("should need must take taking".split())  # noqa: SIM905
 _FILLERS = frozenset("so ok okay and but hi hey hello well also then um hmm oh ah quick".split())  # noqa: SIM905
 _NEGATIONS = frozenset(
     """not no never nor without doesnt dont isnt arent cant wont wouldnt couldnt shouldnt
@@ -153,8 +159,13 @@ _COMPARATIVES = frozenset(
 )
 # Comparatives that compare on their own ("is there a steroid that's gentler on bones?"),
 # unlike those of an effect ("does exercise make bones stronger?").
+_SUPERLATIVES = frozenset("best worst".split())  # noqa: SIM905
 _RANKING = frozenset("safer gentler kinder harsher milder riskier cheaper".split())  # noqa: SIM905
 _OR = frozenset({"or", "vs", "versus"})
+# "Anything besides hair loss": the words that open what a question sets aside.
+_SOMETHING = frozenset("anything something everything stuff".split())  # noqa: SIM905
+# "Which of those…", "which one…": a choice among what was just named.
+_CHOSEN_BACK = frozenset("those these them one ones three two".split())  # noqa: SIM905
 # How an alternative said as a clause opens ("… or is it just …", "… or something else").
 _IDLE_OPENINGS = frozenset(
     """is isnt are am does do did was has can could will would its it just only simply
@@ -452,6 +463,10 @@ def _set_aside(text: str, markers: frozenset[Any]) -> set[int]:
     for clause in clauses:
         words = words_of(clause)
         for i in range(len(words)):
+            if words[i] == "aside" and i == len(words) - 1 and markers >= _BESIDES:
+                # "TE aside, what does telogen mean?": what comes before it.
+                positions |= set(range(start, start + i))
+                break
             if words[i] in markers or tuple(words[i : i + 2]) in markers:
                 positions |= set(range(start + i, start + len(words)))
                 break
@@ -592,6 +607,9 @@ def asks_for_advice(text: str) -> bool:
     about the general figure ("how much vitamin D should I take?")."""
     for clause in _CLAUSE_BREAK.split(asking_part(text)):
         words = [w for w in words_of(clause) if w not in _FILLERS and w != "or"]
+        if "personally" in words and _PERSONAL_NEED & set(words) and {"i", "me"} & set(words):
+            # "What dose should I personally be taking?", "Do I personally need it?"
+            return True
         if tuple(words[:3]) in (("do", "i", "have"), ("have", "i", "got")):
             if words[3:4] != ["to"]:
                 return True
@@ -664,14 +682,20 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         terms.append(Term(PROCEDURE, words[-1], len(words) - 1))
     besides = _set_aside(asked, _BESIDES)
     # "Anything else besides food?": a kind of source is set aside like a subject.
+    # So is a thing the vocabulary does not know ("anything besides muscle?").
     set_aside = {
         t.position
         for t in terms
         if t.position in besides
-        and (_kind(vocabulary, t.concept) in TOPIC_KINDS or t.concept in _SOURCES)
+        and (
+            _kind(vocabulary, t.concept) in TOPIC_KINDS
+            or t.concept in _SOURCES
+            or (not _kind(vocabulary, t.concept) and t.asks)
+        )
     }
     excluded = tuple(dict.fromkeys(t.concept for t in terms if t.position in set_aside))
     terms = [t for t in terms if t.position not in set_aside]
+    terms = _other_effects(vocabulary, terms, besides, words)
     every = words_of(text)
     alternatives = _alternatives(every)
     # A comparative inside the name of a thing ("faster than" in bone remodeling, the
@@ -691,6 +715,19 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         # "is alendronate or risedronate more likely to…", "HRT or tamoxifen: which
         # thins hair more?", "bigger than": a comparison.
         terms.append(Term(COMPARISON, comparative or "than", len(words)))
+    # "Which of those matters most?", "which one is worse?": a choice among what was just
+    # named, by degree; the article ranks none of its lists.
+    ranks_back = (
+        words[:1] == ["which"]
+        and bool(_CHOSEN_BACK & set(words))
+        and any(w in _COMPARATIVES for w in words)
+        and not any(
+            _kind(vocabulary, t.concept) in TOPIC_KINDS + CONDITION_KINDS
+            for t in vocabulary.read(text)
+        )
+    )
+    if ranks_back and all(t.concept != COMPARISON for t in terms):
+        terms.append(Term(COMPARISON, " ".join(words), 0))  # "which of those matters most"
     if not (comparative or than):  # "alendronate vs Fosamax, which is more likely…": one
         terms = _without_contrast_named(vocabulary, terms)
     compared_kinds = {
@@ -728,7 +765,7 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         t.concept
         for t in read_all
         if t.position in story_aside
-        and _kind(vocabulary, t.concept) in TOPIC_KINDS
+        and _kind(vocabulary, t.concept) in TOPIC_KINDS + CONDITION_KINDS
         and t.concept not in excluded
     )
     story = [
@@ -810,13 +847,38 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         together=together,
         pronoun=pronoun,
         demonstrative=_demonstrative(vocabulary, terms, words),
-        alternatives=alternatives,
+        alternatives=alternatives or ranks_back,
         excluded=excluded,
         other=bool(_ELSE & set(words))
         and not _PRONOUNS & set(words)
         and any(_kind(vocabulary, t.concept) in TOPIC_KINDS + PART_KINDS for t in terms),
         words=tuple(words),
     )
+
+
+def _other_effects(
+    vocabulary: Vocabulary, terms: list[Term], besides: set[int], words: Sequence[str]
+) -> list[Term]:
+    """`terms` with a condition that a question about effects sets aside ("does alendronate
+    cause anything besides hair loss?") read as what it asks: other effects, which no
+    sentence of the article names as such. (Not a part of the body: "does iron help with
+    anything besides hair?" is answered by "… and red blood cell production".)"""
+    aside = [
+        t
+        for t in terms
+        if t.position in besides and _kind(vocabulary, t.concept) in CONDITION_KINDS
+    ]
+    relation = any(
+        _kind(vocabulary, t.concept) == "relation" for t in terms if t.position not in besides
+    )
+    if not aside or not relation:
+        return terms
+    start = min(besides)
+    if words[start - 1 : start] and words[start - 1] in _SOMETHING:
+        start -= 1
+    end = max(t.position + len(words_of(t.text)) for t in aside)
+    other = Term(OTHER_EFFECTS, " ".join(words[start:end]), start)
+    return [*(t for t in terms if t not in aside), other]
 
 
 def _without_contrast_named(vocabulary: Vocabulary, terms: list[Term]) -> list[Term]:
@@ -1100,6 +1162,10 @@ def follow_up(
         # "does inflammation cause telogen effluvium?", then "can it also worsen bones?":
         # "it" is the subject named first, not both.
         dropped = dropped | frozenset([c for c in old if c in old_topics][1:])
+    if question.other:
+        # "How much vitamin D?", then "any other vitamins for hair?": which others, not
+        # how much of them.
+        dropped = dropped | frozenset(c for c in old if _kind(vocabulary, c) in ASK_KINDS)
     asked = {c for c, role in new_roles.items() if role in ("relation", "ask")}
     # "How much calcium?", then "I'm vegan though": the figure is still asked, now of
     # what a vegan can have.
@@ -1298,7 +1364,13 @@ def _needed(vocabulary: Vocabulary, question: Question, terms: Iterable[Term]) -
     that only frame a question are left out too, unless the question asks about an
     effect and names nothing else it could be ("can stress cause memory problems?");
     even then adverbs and verbs are left out ("is it literally causing it?")."""
-    compared = _compares_two(vocabulary, question)
+    # "Best habits for OP and hair loss?", "best exercise for OP? is walking ok?": a
+    # superlative alone ranks a kind of thing for what it names, and compares nothing it
+    # names, without "or", "than" or "which".
+    superlative = all(
+        t.text.split()[0] in _SUPERLATIVES for t in question.terms if t.concept == COMPARISON
+    ) and not ({"than", "which"} & set(question.words))
+    compared = _compares_two(vocabulary, question) and not superlative
     ranks = any(t.text in _RANKING for t in question.terms)  # "a gentler one"
     strict = _effect_unnamed(vocabulary, question, _topics(vocabulary, question.concepts))
     return frozenset(
@@ -1321,9 +1393,17 @@ def _compares_two(vocabulary: Vocabulary, question: Question) -> bool:
             term.asks
             and kind in (*TOPIC_KINDS, *CONDITION_KINDS, "")
             and term.concept != COMPARISON
+            # "Which vitamin…": what is chosen from, not one of the things compared.
+            and not (vocabulary.is_generic(term.concept) and _after_which(question, term))
         ):
             things.setdefault(kind, set()).add(term.position)
     return any(len(positions) >= 2 for positions in things.values())
+
+
+def _after_which(question: Question, term: Term) -> bool:
+    """Whether `term` follows "which" or "what" ("which vitamin", "what kind of food")."""
+    before = question.words[max(0, term.position - 3) : max(0, term.position)]
+    return bool({"which", "what"} & set(before))
 
 
 def _effect_unnamed(vocabulary: Vocabulary, question: Question, topics: set[str]) -> bool:
@@ -1539,8 +1619,11 @@ def _fit(
     )
     # "What is osteoporosis?", then "what causes it?": a definition does not explain it.
     explains = {WHY, MECHANISM} & set(question.concepts)
-    # "Other medicines?": not the entry just given.
-    again = question.other and entry in preferred
+    # "Other medicines?": not the entry just given; "any other vitamins?" after vitamin D:
+    # nor another entry on its subject.
+    again = question.other and any(
+        entry == p or entry.subjects[:1] == p.subjects[:1] for p in preferred
+    )
     kept = kept and not (explains and entry.aspect == DEFINITION_ASPECT) and not again
     # "What's going on inside the bone in osteoporosis?" is not answered by what it is.
     undefined = MECHANISM in question.concepts and entry.aspect == DEFINITION_ASPECT
@@ -1591,6 +1674,8 @@ def _span(vocabulary: Vocabulary, question: Question, missing: Iterable[str]) ->
     ]
     runs: list[list[Term]] = []
     for term in sorted(chosen, key=lambda t: t.position):
+        if runs and (term.position, term.text) == (runs[-1][-1].position, runs[-1][-1].text):
+            continue  # one word read as two concepts ("worse": an effect, a comparison)
         if runs and term.position >= 0 and 0 <= term.position - runs[-1][-1].position <= 2:
             runs[-1].append(term)
         else:
@@ -1715,7 +1800,15 @@ def decide(
     that asks nothing at all ("restart") gets nothing. `advice`: the user
     asked for personal advice, so no verdict and no summary of our own. `shown`: the
     sentences the last answer quoted."""
-    confidence = confidence or {}
+    # "Medicines other than osteoporosis drugs", "TE aside": the classifier's pick for the
+    # words set aside is not what is asked (retrieval may still find a sentence of it:
+    # "what holds bone together apart from calcium?" is answered by the one on protein).
+    entries_by_id = knowledge.entries
+    confidence = {
+        entry: score
+        for entry, score in (confidence or {}).items()
+        if entry not in entries_by_id or not _set_aside_entry(question, entries_by_id[entry])
+    }
     needed = _needed(vocabulary, question, question.terms)
     context = _needed(vocabulary, question, question.context) - needed
     if not needed | context:
@@ -1786,13 +1879,35 @@ def decide(
         and not question.negated
     )
 
+    # "What holds bone together apart from calcium?": another subject is asked for.
+    set_aside = vocabulary.implied(
+        c for c in question.excluded if _kind(vocabulary, c) in TOPIC_KINDS
+    )
+
+    def names_another(sentence: Quote | None) -> bool:
+        return sentence is not None and any(
+            _kind(vocabulary, c) in TOPIC_KINDS
+            and not vocabulary.is_generic(c)
+            and c not in set_aside
+            for c in _named_concepts(vocabulary, sentence.text)
+        )
+
     def fit(cover: _Cover) -> float:
         entry = cover.candidate.entry
         echo = ECHO_FIT if cover.sentence and cover.sentence.text in echoed else 0.0
         denies = asks_why and cover.sentence is not None and _denies(cover.sentence.text)
+        # A sentence that itself says all the question asks ("Insufficient Vitamin D
+        # directly compromises bone strength") beats one that leans on its entry's
+        # subjects for part of it.
+        says_all = cover.sentence is not None and needed <= _generalised(
+            vocabulary,
+            vocabulary.implied(_named_concepts(vocabulary, cover.sentence.text)),
+        )
         return (
             _fit(question, vocabulary, entry, preferred, confidence)
             + 0.3 * cover.overlap
+            + (SAYS_ALL_FIT if says_all else 0.0)
+            + (OTHER_SUBJECT_FIT if set_aside and names_another(cover.sentence) else 0.0)
             + echo
             - (ECHO_FIT if denies else 0.0)
         )
@@ -1835,6 +1950,12 @@ def decide(
         _span(vocabulary, question, best.missing | ({RELATION} if best.purpose else set()))
         or tuple(m.replace("_", " ") for m in sorted(best.missing)),
     )
+
+
+def _set_aside_entry(question: Question, entry: Entry) -> bool:
+    """Whether `entry` is about what the question sets aside, and not about what it asks."""
+    subjects = set(entry.subjects)
+    return bool(subjects & set(question.excluded)) and not subjects & set(question.concepts)
 
 
 def off_topic(decision: Decision, question: Question, vocabulary: Vocabulary) -> Decision:

@@ -54,7 +54,9 @@ _WISE = re.compile(r"([a-z])-wise\b")
 # need" or "what dose of vitamin D".
 _WH_DOSE = frozenset("what how why where when".split())  # noqa: SIM905
 # "What dose estrogen do to bone?", "what dose catagen mean?": a verb after the subject.
-_VERBS_AFTER_DOES = frozenset("do mean means work help cause affect matter".split())  # noqa: SIM905
+_VERBS_AFTER_DOES = frozenset(
+    "do mean means work help cause affect matter lead happen result trigger".split()  # noqa: SIM905
+)
 # "Why dose…", "how dose…" never ask for a dose.
 _WHY_HOW = frozenset(("why", "how"))
 _SUBJECT_PRONOUNS = frozenset("it he she".split())  # noqa: SIM905
@@ -111,7 +113,7 @@ def words_of(text: str) -> list[str]:
         and words[1] == "dose"
         and words[0] in _WH_DOSE
         and words[2] not in _NOT_AFTER_DOES
-        and (words[0] in _WHY_HOW or _VERBS_AFTER_DOES & set(words[3:6]))
+        and (words[0] in _WHY_HOW or _VERBS_AFTER_DOES & set(words[3:8]))
     ):
         words[1] = "does"
     # "I heard it dose", "I think it dose": a verb after its subject at the very end.

@@ -165,6 +165,9 @@ def test_what_a_drug_is_for_is_answered_when_asked_as_its_purpose(
         ("do I have to take calcium with food?", False),
         ("do I have to take it with food, or should I just stop it?", True),
         ("can I get enough calcium without dairy?", False),
+        ("What dose of vitamin D should I personally be taking?", True),
+        ("Do I personally need a calcium supplement?", True),
+        ("Personally I find the article clear. How much calcium do adults need?", False),
     ],
 )
 def test_a_request_for_personal_advice_is_told_apart(text: str, advice: bool) -> None:
@@ -1689,3 +1692,205 @@ def test_asking_what_the_last_answer_named_is_recognised(text: str) -> None:
 )
 def test_other_questions_are_not_read_as_asking_what_was_named(text: str) -> None:
     assert not asks_what_was_named(text, SHOWN_FACTORS)
+
+
+# ---- Round 11 (dev24): what a question sets aside, ranks or misspells
+
+
+@pytest.mark.parametrize(
+    ("before", "text"),
+    [
+        ("What exercise helps osteoporosis?", "which of those matters most?"),
+        ("Why do bone loss and hair loss show up together?", "which one is worse?"),
+        ("Why do bone loss and hair loss show up together?", "which of the three matters most?"),
+    ],
+)
+def test_ranking_what_was_just_named_gets_a_partial_answer(
+    after: Any, before: str, text: str
+) -> None:
+    first, decision = after(before, text)
+
+    assert decision.outcome == PARTIAL, decision
+    assert decision.entry == first.entry
+    assert decision.lead == NEUTRAL
+    # In the user's words, each once: "which one is worse", not "worse worse".
+    assert decision.uncovered == (" ".join(words_of(text)),)
+
+
+def test_a_question_that_names_its_own_subject_is_not_read_as_ranking_what_was_named(
+    ask: Any,
+) -> None:
+    decision = ask("Which vitamin is most important for calcium absorption?")
+
+    assert decision.outcome == ANSWER
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("Does alendronate cause anything besides hair loss?", "anything besides hair loss"),
+        ("Can osteoporosis cause anything apart from hair loss?", "anything apart from hair loss"),
+    ],
+)
+def test_other_effects_than_the_one_named_get_a_partial_answer_without_a_verdict(
+    ask: Any, question: str, words: str
+) -> None:
+    decision = ask(question, intent="ask_bisphosphonates" if "alendronate" in question else None)
+
+    assert decision.outcome == PARTIAL, decision
+    assert decision.lead != VERDICT
+    assert words in decision.uncovered
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "entry"),
+    [
+        # The entry on what was set aside is not the answer, whatever the classifier says.
+        (
+            "Can medicines other than osteoporosis drugs thin your hair?",
+            "ask_bisphosphonates",
+            "glucocorticoids",
+        ),
+        ("TE aside, what does telogen mean?", "ask_telogen_effluvium", "hair_growth_cycle"),
+    ],
+)
+def test_an_entry_on_what_the_question_sets_aside_is_not_its_answer(
+    ask: Any, question: str, intent: str, entry: str
+) -> None:
+    decision = ask(question, intent=intent)
+
+    assert decision.outcome == ANSWER
+    assert _entry(decision) == entry
+
+
+def test_a_thing_set_aside_need_not_be_in_the_article(ask: Any) -> None:
+    decision = ask(
+        "I'm curious whether protein matters for anything besides muscle, like bones or hair."
+    )
+
+    assert decision.outcome == ANSWER
+    assert _entry(decision) == "protein"
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("best habits for OP and hair loss?", "what_can_i_do"),
+        ("best exercise for OP? is walking ok?", "exercise"),
+    ],
+)
+def test_a_superlative_alone_compares_nothing_the_question_names(
+    ask: Any, question: str, entry: str
+) -> None:
+    decision = ask(question)
+
+    assert decision.outcome == ANSWER
+    assert _entry(decision) == entry
+
+
+@pytest.mark.parametrize(
+    "question", ["Is walking or swimming best?", "Which exercise is best for hair growth?"]
+)
+def test_a_superlative_between_named_things_or_for_an_uncovered_aim_stays_partial(
+    ask: Any, question: str
+) -> None:
+    assert ask(question).outcome == PARTIAL
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Is low vitamin D bad for bone strength?",
+        "Is not getting enough of the sunshine vitamin bad for bone strength?",
+    ],
+)
+def test_the_sentence_that_says_all_of_it_is_quoted_first(ask: Any, question: str) -> None:
+    decision = ask(question)
+
+    assert decision.outcome == ANSWER
+    assert decision.quotes[0].text.startswith("Insufficient Vitamin D directly compromises")
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("Osteoporosis is which kind of sickness, please explain me", "what_is_osteoporosis"),
+        ("what dose the imbalence in bone cells lead to", "bone_remodeling"),
+        ("Green leaf vegetable have calcium inside?", "calcium"),
+        (
+            "I was wondering if my osteoporosis tablets could be behind my hair thinning.",
+            "bisphosphonates",
+        ),
+        (
+            "Why is a unified approach considered appropriate for managing bone and hair health?",
+            "what_can_i_do",
+        ),
+        ("What does the imbalance between the two types of bone cells lead to?", "bone_remodeling"),
+        (
+            "Among which group is concurrent bone thinning and hair shedding a particular concern?",
+            "why_together",
+        ),
+        (
+            "I wonder whether there's a hormonal explanation for the way women's hair thins on "
+            "the top of the head.",
+            "female_pattern_hair_loss",
+        ),
+    ],
+)
+def test_lay_words_and_typos_of_dev24_are_read(ask: Any, question: str, entry: str) -> None:
+    decision = ask(question)
+
+    assert decision.outcome == ANSWER, decision
+    assert _entry(decision) == entry
+
+
+def test_which_of_two_drugs_makes_hair_go_away_is_an_attribution_question(ask: Any) -> None:
+    decision = ask("I take Fosamax and also hormone therapy. Which one make my hair go away?")
+
+    assert decision.reason == ATTRIBUTION
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        # "… and red blood cell production": another part of the body is named.
+        ("What does iron help with besides hair?", "biotin_iron"),
+    ],
+)
+def test_what_is_set_aside_does_not_hide_the_sentence_that_answers(
+    ask: Any, question: str, entry: str
+) -> None:
+    decision = ask(question)
+
+    assert decision.outcome == ANSWER, decision
+    assert _entry(decision) == entry
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which hormonal change contributes most to both osteoporosis and hair loss?",
+        "I'm now on HRT and a bisphosphonate. Which one could make the thinning worse?",
+    ],
+)
+def test_a_which_question_naming_its_own_subjects_does_not_rank_what_was_named(
+    ask: Any, question: str
+) -> None:
+    assert ask(question).outcome == ANSWER
+
+
+def test_other_vitamins_after_the_vitamin_d_dose_are_the_b_vitamins_not_their_amount(
+    after: Any,
+) -> None:
+    _, decision = after("How much vitamin D do I need?", "any other vitamins for hair?")
+
+    assert decision.outcome == ANSWER, decision
+    assert _entry(decision) == "biotin_iron"
+
+
+def test_a_subject_set_aside_is_answered_with_another_subject(ask: Any) -> None:
+    # The classifier's pick (calcium) is set aside; protein is the other subject named.
+    decision = ask("What holds bone together apart from calcium?", intent="ask_calcium")
+
+    assert decision.outcome == ANSWER, decision
+    assert any("protein provides" in q.text for q in decision.quotes)
