@@ -81,6 +81,10 @@ DEFINITION = "definition"
 PROCEDURE = "procedure"
 # Effects other than those named: no sentence names them as such.
 OTHER_EFFECTS = "<other effects>"
+EXCESS = "excess"
+# States the article speaks of only when they are too much: chronic stress, chronic
+# inflammation, resorption that outpaces formation. "Too much" of them is them.
+_EXCESSIVE_STATES = frozenset({"stress", "inflammation", "remodeling"})
 DEFINITION_ASPECT = "definition"
 WHY = "why"
 MECHANISM = "mechanism"
@@ -696,6 +700,8 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
     excluded = tuple(dict.fromkeys(t.concept for t in terms if t.position in set_aside))
     terms = [t for t in terms if t.position not in set_aside]
     terms = _other_effects(vocabulary, terms, besides, words)
+    terms = _without_excess_of_a_state(vocabulary, terms)
+    terms = _without_either_or_of_one_kind(vocabulary, terms)
     every = words_of(text)
     alternatives = _alternatives(every)
     # A comparative inside the name of a thing ("faster than" in bone remodeling, the
@@ -854,6 +860,45 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         and any(_kind(vocabulary, t.concept) in TOPIC_KINDS + PART_KINDS for t in terms),
         words=tuple(words),
     )
+
+
+def _without_excess_of_a_state(vocabulary: Vocabulary, terms: list[Term]) -> list[Term]:
+    """`terms` without "too much" said of a state the article speaks of only in excess
+    ("too much stress", "stress too much", "too much resorption"): it is that state, not
+    an excess intake. It stays for what is taken or done ("too much calcium", "too much
+    steroid use", "too much exercise")."""
+    states = [t for t in terms if t.concept in _EXCESSIVE_STATES]
+    return [
+        t
+        for t in terms
+        if t.concept != EXCESS
+        or not any(0 < abs(s.position - t.position) <= 2 for s in states)
+        or any(
+            _kind(vocabulary, o.concept) in TOPIC_KINDS
+            and o.concept not in _EXCESSIVE_STATES
+            and 0 < abs(o.position - t.position) <= 2
+            for o in terms
+        )
+    ]
+
+
+def _without_either_or_of_one_kind(vocabulary: Vocabulary, terms: list[Term]) -> list[Term]:
+    """`terms` without the comparison of an either/or between two answers to one kind of
+    question ("is it temporary or is it forever?", "will it come back, or is it gone for
+    good?"): a sentence that gives either answer says which."""
+    kept = []
+    for i, term in enumerate(terms):
+        after = terms[i + 1 : i + 2]
+        either_or = (
+            term.concept == COMPARISON
+            and term.text.split()[:1] == ["or"]
+            and bool(after)
+            and _kind(vocabulary, after[0].concept) in ASK_KINDS
+            and after[0].concept in {t.concept for t in terms[:i]}
+        )
+        if not either_or:
+            kept.append(term)
+    return kept
 
 
 def _other_effects(
@@ -1872,9 +1917,11 @@ def decide(
     # ("does not biologically cause…") does not say why, whichever entry was last. (Not
     # a question with more to ask: "why does it matter what they share?")
     own = {t.concept for t in question.terms if t.position >= 0}
+    # So does "so what connects them?", "then what links them": what the link is.
+    what_links = LINK in own and _first_word(question.words) in ("what", "whats")
     asks_why = (
-        WHY in own
-        and own <= {WHY, LINK, *vocabulary.concepts[BOTH_CONDITIONS].implies}
+        (WHY in own or what_links)
+        and own <= {WHY, LINK, DEFINITION, *vocabulary.concepts[BOTH_CONDITIONS].implies}
         and not question.yes_no
         and not question.negated
     )

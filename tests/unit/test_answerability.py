@@ -1894,3 +1894,75 @@ def test_a_subject_set_aside_is_answered_with_another_subject(ask: Any) -> None:
 
     assert decision.outcome == ANSWER, decision
     assert any("protein provides" in q.text for q in decision.quotes)
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("Too much stress can make the hair falling?", "stress"),
+        ("When I have stress too much, the bone and hair get problem?", "stress"),
+        ("What drives net bone loss in OP - too much resorption?", "bone_remodeling"),
+    ],
+)
+def test_too_much_of_a_state_the_article_speaks_of_is_that_state(
+    ask: Any, question: str, entry: str
+) -> None:
+    decision = ask(question)
+
+    assert decision.outcome == ANSWER, decision
+    assert _entry(decision) == entry
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can you take too much vitamin D?",
+        "is too much exercise bad for bones?",
+        "too much steroid use?",
+    ],
+)
+def test_too_much_of_what_is_taken_or_done_stays_unanswered(ask: Any, question: str) -> None:
+    decision = ask(question)
+
+    assert decision.outcome == PARTIAL, decision
+    assert "too much" in decision.uncovered
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "is the shedding from inflammation temporary or is it forever",
+        "Will my hair come back after this sudden shedding thing, telogen effluvium, or is it "
+        "gone for good?",
+    ],
+)
+def test_an_either_or_between_two_answers_is_answered_by_the_one_the_article_gives(
+    ask: Any, question: str
+) -> None:
+    decision = ask(question)
+
+    assert decision.outcome == ANSWER, decision
+    assert any("temporary shedding" in q.text for q in decision.quotes)
+
+
+def test_an_either_or_the_article_answers_neither_way_stays_partial(ask: Any) -> None:
+    decision = ask("Is osteoporosis permanent or is it reversible?")
+
+    assert decision.outcome == PARTIAL
+    assert decision.lead != VERDICT
+
+
+@pytest.mark.parametrize(
+    ("before", "text"),
+    [
+        ("Is there a direct link between bone thinning and hair loss?", "so what connects them?"),
+        ("does OP cause hair loss directly", "then what links them"),
+    ],
+)
+def test_what_links_them_after_a_denied_direct_link_is_the_shared_factors(
+    after: Any, before: str, text: str
+) -> None:
+    _, decision = after(before, text)
+
+    assert decision.outcome == ANSWER
+    assert any(q.text.startswith("The primary reason") for q in decision.quotes), decision
