@@ -146,7 +146,7 @@ _YES_NO_WORDS = frozenset(
     havent""".split()  # noqa: SIM905
 )
 # With "personally", what the user asks for themselves ("should I personally…").
-_PERSONAL_NEED = frozenset("should need must take taking".split())  # noqa: SIM905
+_PERSONAL_NEED = frozenset("should need must take taking have".split())  # noqa: SIM905
 _FILLERS = frozenset("so ok okay and but hi hey hello well also then um hmm oh ah quick".split())  # noqa: SIM905
 _NEGATIONS = frozenset(
     """not no never nor without doesnt dont isnt arent cant wont wouldnt couldnt shouldnt

@@ -168,6 +168,7 @@ def test_what_a_drug_is_for_is_answered_when_asked_as_its_purpose(
         ("What dose of vitamin D should I personally be taking?", True),
         ("Do I personally need a calcium supplement?", True),
         ("Personally I find the article clear. How much calcium do adults need?", False),
+        ("Do you think I personally have telogen effluvium?", True),
     ],
 )
 def test_a_request_for_personal_advice_is_told_apart(text: str, advice: bool) -> None:
@@ -1817,6 +1818,13 @@ def test_the_sentence_that_says_all_of_it_is_quoted_first(ask: Any, question: st
         ("Osteoporosis is which kind of sickness, please explain me", "what_is_osteoporosis"),
         ("what dose the imbalence in bone cells lead to", "bone_remodeling"),
         ("Green leaf vegetable have calcium inside?", "calcium"),
+        # dev25, read after it was held back
+        ("Does fosomax cause hare loss?", "bisphosphonates"),
+        ("Do alot of peple need a vitamin D suplement?", "vitamin_d_dose"),
+        ("Do AAs from protein support the collagen matrix in bone?", "protein"),
+        ("Does long-running inflammation hurt both bones and hair?", "inflammation"),
+        ("Alendronat for the bones, it can make hair to drop?", "bisphosphonates"),
+        ("Is there a biological pathway that runs from the bones to the scalp?", "causal_link"),
         (
             "I was wondering if my osteoporosis tablets could be behind my hair thinning.",
             "bisphosphonates",
