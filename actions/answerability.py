@@ -913,14 +913,21 @@ def _other_effects(
         for t in terms
         if t.position in besides and _kind(vocabulary, t.concept) in CONDITION_KINDS
     ]
-    relation = any(
-        _kind(vocabulary, t.concept) == "relation" for t in terms if t.position not in besides
+    outside = [t for t in terms if t.position not in besides]
+    relation = any(_kind(vocabulary, t.concept) == "relation" for t in outside)
+    # Only "anything / something / what else besides …", and only when no other effect is
+    # asked ("other than bone thinning, can osteoporosis cause hair loss?" asks that).
+    start = min(besides, default=0)
+    something = words[start - 1 : start] and words[start - 1] in _SOMETHING | {"else"}
+    asked_at = min(
+        (t.position for t in outside if _kind(vocabulary, t.concept) == "relation"), default=0
     )
-    if not aside or not relation:
+    effect = any(
+        _kind(vocabulary, t.concept) in PART_KINDS and t.position > asked_at for t in outside
+    )
+    if not aside or not relation or not something or effect:
         return terms
-    start = min(besides)
-    if words[start - 1 : start] and words[start - 1] in _SOMETHING:
-        start -= 1
+    start -= 1
     end = max(t.position + len(words_of(t.text)) for t in aside)
     other = Term(OTHER_EFFECTS, " ".join(words[start:end]), start)
     return [*(t for t in terms if t not in aside), other]

@@ -19,8 +19,8 @@ from scripts.servers import Bot
 FLOORS = {
     "in_scope_correct": 0.978,
     "in_scope_wrongly_declined_max": 0.008,
-    "out_of_scope_declined": 0.972,
-    "near_miss_declined": 0.973,
+    "out_of_scope_declined": 0.977,
+    "near_miss_declined": 0.98,
     "follow_up_turns_correct": 0.964,
 }
 # Development sets: (in-scope correct, wrongly declined at most, out-of-scope declined,

@@ -1974,3 +1974,29 @@ def test_what_links_them_after_a_denied_direct_link_is_the_shared_factors(
 
     assert decision.outcome == ANSWER
     assert any(q.text.startswith("The primary reason") for q in decision.quotes), decision
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "My hair is thinning at the crown and I've got osteoporosis. Is one causing the other?",
+        "I'm 70, my hair thins on the top of the head and my bones are weak. Does bone loss "
+        "cause hair loss?",
+    ],
+)
+def test_thinning_on_top_alone_is_hair_loss_not_female_pattern_hair_loss(
+    ask: Any, question: str
+) -> None:
+    decision = ask(question)
+
+    assert decision.outcome == ANSWER, decision
+    assert _entry(decision) == "causal_link"
+
+
+def test_a_condition_set_aside_beside_another_effect_asked_is_not_other_effects(
+    ask: Any,
+) -> None:
+    decision = ask("Other than bone thinning, can osteoporosis cause hair loss?")
+
+    assert decision.outcome == ANSWER, decision
+    assert _entry(decision) == "causal_link"
