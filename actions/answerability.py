@@ -1763,6 +1763,9 @@ def lead_for(question: Question, entry: Entry, vocabulary: Vocabulary, advice: b
         and bool(asked & set(entry.subjects))
         and all(asked & set(group) for group in entry.verdict_for)
         and _relates(question, entry.verdict_for, vocabulary)
+        # "Do the things that damage bones also damage hair?" asks about what they
+        # share: not answered by a verdict on one causing the other.
+        and (LINK not in asked or any(LINK in group for group in entry.verdict_for))
     )
     if covered and verdict_fits:
         return VERDICT

@@ -2000,3 +2000,22 @@ def test_a_condition_set_aside_beside_another_effect_asked_is_not_other_effects(
 
     assert decision.outcome == ANSWER, decision
     assert _entry(decision) == "causal_link"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Do the things that damage bones also tend to damage hair?",
+        "Do the same things that wreck your bones also wreck your hair?",
+    ],
+)
+def test_causes_the_two_share_never_get_the_verdict_on_one_causing_the_other(
+    ask: Any, question: str
+) -> None:
+    decision = ask(question, intent="ask_causal_link")
+
+    assert decision.lead != VERDICT, decision
+
+
+def test_one_causing_the_other_still_gets_its_verdict(ask: Any) -> None:
+    assert ask("Can bone loss damage hair follicles?", intent="ask_causal_link").lead == VERDICT
