@@ -161,9 +161,11 @@ _COMPARATIVES = frozenset(
     stronger weaker safer riskier cheaper likelier most least best worst kinder gentler
     harsher milder easier harder tougher""".split()  # noqa: SIM905
 )
+# A superlative that ranks a kind of thing for what a question names ("best habits for
+# OP?"), comparing nothing it names without "or", "than" or "which".
+_SUPERLATIVES = frozenset("best worst".split())  # noqa: SIM905
 # Comparatives that compare on their own ("is there a steroid that's gentler on bones?"),
 # unlike those of an effect ("does exercise make bones stronger?").
-_SUPERLATIVES = frozenset("best worst".split())  # noqa: SIM905
 _RANKING = frozenset("safer gentler kinder harsher milder riskier cheaper".split())  # noqa: SIM905
 _OR = frozenset({"or", "vs", "versus"})
 # "Anything besides hair loss": the words that open what a question sets aside.
@@ -927,7 +929,8 @@ def _other_effects(
     )
     if not aside or not relation or not something or effect:
         return terms
-    start -= 1
+    if words[start - 1] in _SOMETHING:
+        start -= 1  # "anything besides hair loss"; not "else besides hair loss"
     end = max(t.position + len(words_of(t.text)) for t in aside)
     other = Term(OTHER_EFFECTS, " ".join(words[start:end]), start)
     return [*(t for t in terms if t not in aside), other]
