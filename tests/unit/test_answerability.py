@@ -87,6 +87,12 @@ def _entry(decision: Decision) -> str | None:
     return decision.entry.id if decision.entry else None
 
 
+def _assert_answered_from(decision: Decision, entry: str | None) -> None:
+    """An answer (not partial, not declined) from `entry`."""
+    assert decision.outcome == ANSWER, decision
+    assert _entry(decision) == entry
+
+
 # ---- The near-misses of the issue: a subject the article covers, a question it does not
 
 
@@ -511,8 +517,7 @@ def test_a_story_before_a_question_about_habits_asks_for_the_general_advice(ask:
         "I'm 55, recently menopausal, with a thinning crown. What everyday habits could help?"
     )
 
-    assert decision.outcome == ANSWER
-    assert _entry(decision) == "what_can_i_do"
+    _assert_answered_from(decision, "what_can_i_do")
 
 
 @pytest.mark.parametrize(
@@ -908,8 +913,7 @@ def test_an_opening_question_about_how_they_go_together_is_about_the_two_conditi
 ) -> None:
     decision = ask(question)
 
-    assert decision.outcome == ANSWER
-    assert _entry(decision) == "why_together"
+    _assert_answered_from(decision, "why_together")
 
 
 @pytest.mark.parametrize("before", ["what is osteoporosis", "What is alopecia?"])
@@ -929,8 +933,7 @@ def test_why_both_after_no_direct_cause_gets_the_reason_not_the_denial_again(
     # The entry just given is preferred, as in a conversation.
     decision = decide(question, knowledge, vocabulary, index, [knowledge.entries["causal_link"]])
 
-    assert decision.outcome == ANSWER
-    assert _entry(decision) == "why_together"
+    _assert_answered_from(decision, "why_together")
     assert "The primary reason" in decision.quotes[0].text
 
 
@@ -1075,8 +1078,7 @@ def test_a_new_subject_for_an_amount_the_article_lacks_stays_partial(
 def test_what_the_article_did_not_cover_is_not_carried_into_the_next_question(ask: Any) -> None:
     decision = ask("how much vitamin D for adults", "what about kids?", "and calcium?")
 
-    assert decision.outcome == ANSWER
-    assert _entry(decision) == "calcium"
+    _assert_answered_from(decision, "calcium")
 
 
 @pytest.mark.parametrize("message", ["restart", "hmm ok", "/stop"])
@@ -1178,8 +1180,7 @@ def test_a_question_with_its_own_subject_and_part_leaves_the_storys_parts_aside(
         "on calcium for my bones. Is biotin actually useful for hair?"
     )
 
-    assert decision.outcome == ANSWER
-    assert _entry(decision) == "biotin_iron"
+    _assert_answered_from(decision, "biotin_iron")
 
 
 @pytest.mark.parametrize(
@@ -1304,8 +1305,7 @@ def test_a_reason_after_the_question_is_not_asked(ask: Any) -> None:
         " since she's too tired to read up on it?"
     )
 
-    assert decision.outcome == ANSWER
-    assert _entry(decision) == "hrt_antiestrogen"
+    _assert_answered_from(decision, "hrt_antiestrogen")
     # A question after the "since" clause is still the question.
     assert "normal" in asking_part("My hair has thinned since I'm on prednisone, is that normal?")
 
@@ -1456,8 +1456,7 @@ def test_what_goes_on_inside_is_not_answered_by_what_it_is(ask: Any) -> None:
         intent="ask_what_is_osteoporosis",
     )
 
-    assert decision.outcome == ANSWER
-    assert _entry(decision) == "bone_remodeling"
+    _assert_answered_from(decision, "bone_remodeling")
 
 
 def test_a_tip_for_something_the_article_has_no_tip_on_says_so(
@@ -1536,8 +1535,7 @@ def test_a_kind_of_food_is_answered_where_the_article_names_it(
     question = follow_up(own, previous, vocabulary)
     decision = decide_follow_up(own, question, knowledge, vocabulary, index)
 
-    assert decision.outcome == ANSWER
-    assert _entry(decision) == "calcium"
+    _assert_answered_from(decision, "calcium")
     assert decision.lead != VERDICT
     assert "fortified plant milks" in decision.quotes[0].text
 
@@ -1760,8 +1758,7 @@ def test_an_entry_on_what_the_question_sets_aside_is_not_its_answer(
 ) -> None:
     decision = ask(question, intent=intent)
 
-    assert decision.outcome == ANSWER
-    assert _entry(decision) == entry
+    _assert_answered_from(decision, entry)
 
 
 def test_a_thing_set_aside_need_not_be_in_the_article(ask: Any) -> None:
@@ -1769,8 +1766,7 @@ def test_a_thing_set_aside_need_not_be_in_the_article(ask: Any) -> None:
         "I'm curious whether protein matters for anything besides muscle, like bones or hair."
     )
 
-    assert decision.outcome == ANSWER
-    assert _entry(decision) == "protein"
+    _assert_answered_from(decision, "protein")
 
 
 @pytest.mark.parametrize(
@@ -1785,8 +1781,7 @@ def test_a_superlative_alone_compares_nothing_the_question_names(
 ) -> None:
     decision = ask(question)
 
-    assert decision.outcome == ANSWER
-    assert _entry(decision) == entry
+    _assert_answered_from(decision, entry)
 
 
 @pytest.mark.parametrize(
@@ -1848,8 +1843,7 @@ def test_the_sentence_that_says_all_of_it_is_quoted_first(ask: Any, question: st
 def test_lay_words_and_typos_of_dev24_are_read(ask: Any, question: str, entry: str) -> None:
     decision = ask(question)
 
-    assert decision.outcome == ANSWER, decision
-    assert _entry(decision) == entry
+    _assert_answered_from(decision, entry)
 
 
 def test_which_of_two_drugs_makes_hair_go_away_is_an_attribution_question(ask: Any) -> None:
@@ -1870,8 +1864,7 @@ def test_what_is_set_aside_does_not_hide_the_sentence_that_answers(
 ) -> None:
     decision = ask(question)
 
-    assert decision.outcome == ANSWER, decision
-    assert _entry(decision) == entry
+    _assert_answered_from(decision, entry)
 
 
 @pytest.mark.parametrize(
@@ -1892,8 +1885,7 @@ def test_other_vitamins_after_the_vitamin_d_dose_are_the_b_vitamins_not_their_am
 ) -> None:
     _, decision = after("How much vitamin D do I need?", "any other vitamins for hair?")
 
-    assert decision.outcome == ANSWER, decision
-    assert _entry(decision) == "biotin_iron"
+    _assert_answered_from(decision, "biotin_iron")
 
 
 def test_a_subject_set_aside_is_answered_with_another_subject(ask: Any) -> None:
@@ -1917,8 +1909,7 @@ def test_too_much_of_a_state_the_article_speaks_of_is_that_state(
 ) -> None:
     decision = ask(question)
 
-    assert decision.outcome == ANSWER, decision
-    assert _entry(decision) == entry
+    _assert_answered_from(decision, entry)
 
 
 @pytest.mark.parametrize(
@@ -1989,8 +1980,7 @@ def test_thinning_on_top_alone_is_hair_loss_not_female_pattern_hair_loss(
 ) -> None:
     decision = ask(question)
 
-    assert decision.outcome == ANSWER, decision
-    assert _entry(decision) == "causal_link"
+    _assert_answered_from(decision, "causal_link")
 
 
 def test_a_condition_set_aside_beside_another_effect_asked_is_not_other_effects(
@@ -1998,8 +1988,7 @@ def test_a_condition_set_aside_beside_another_effect_asked_is_not_other_effects(
 ) -> None:
     decision = ask("Other than bone thinning, can osteoporosis cause hair loss?")
 
-    assert decision.outcome == ANSWER, decision
-    assert _entry(decision) == "causal_link"
+    _assert_answered_from(decision, "causal_link")
 
 
 @pytest.mark.parametrize(
