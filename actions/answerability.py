@@ -725,13 +725,13 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         terms.append(Term(COMPARISON, comparative or "than", len(words)))
     # "Which of those matters most?", "which one is worse?": a choice among what was just
     # named, by degree; the article ranks none of its lists.
+    everything = vocabulary.read(text)  # the whole message, story included
     ranks_back = (
         words[:1] == ["which"]
         and bool(_CHOSEN_BACK & set(words))
         and any(w in _COMPARATIVES for w in words)
         and not any(
-            _kind(vocabulary, t.concept) in TOPIC_KINDS + CONDITION_KINDS
-            for t in vocabulary.read(text)
+            _kind(vocabulary, t.concept) in TOPIC_KINDS + CONDITION_KINDS for t in everything
         )
     )
     if ranks_back and all(t.concept != COMPARISON for t in terms):
@@ -767,7 +767,7 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
                 break
     concepts = {t.concept for t in terms}
     about = TOPIC_KINDS + PART_KINDS
-    read_all = _without_reasons(vocabulary, vocabulary.read(text), words_of(text))
+    read_all = _without_reasons(vocabulary, everything, words_of(text))
     story_aside = _set_aside(text, _RULED_OUT)
     excluded += tuple(
         t.concept
