@@ -169,6 +169,11 @@ _SUPERLATIVES = frozenset("best worst".split())  # noqa: SIM905
 _RANKING = frozenset("safer gentler kinder harsher milder riskier cheaper".split())  # noqa: SIM905
 _OR = frozenset({"or", "vs", "versus"})
 # "Anything besides hair loss": the words that open what a question sets aside.
+# Words before a thing that a story mentions in passing ("following breast cancer").
+_IN_PASSING = frozenset("following during before since from about like".split())  # noqa: SIM905
+# "Other / further side effects": more of them than the article names.
+_FURTHER = frozenset("other additional further more".split())  # noqa: SIM905
+SIDE_EFFECT = "side_effect"
 _SOMETHING = frozenset("anything something everything stuff".split())  # noqa: SIM905
 # "Which of those…", "which one…": a choice among what was just named.
 _CHOSEN_BACK = frozenset("those these them one ones three two".split())  # noqa: SIM905
@@ -492,6 +497,21 @@ def _clause_before(text: str, asked: str) -> str:
     return ""
 
 
+def _said_before(text: str, asked: str) -> str:
+    """The clause just before `asked`: in its sentence, or else the last clause of the
+    sentence before ("… my cousin says minoxidil saved hers. Does it work?")."""
+    same = _clause_before(text, asked)
+    if same:
+        return same
+    opening = words_of(asked)[:3]
+    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+    for i, sentence in enumerate(sentences):
+        if i and words_of(sentence)[:3] == opening:
+            clauses = [c for c in _CLAUSE_BREAK.split(sentences[i - 1]) if c.strip()]
+            return clauses[-1] if clauses else ""
+    return ""
+
+
 def _claim(text: str) -> str:
     """What a tag question ("is that true?", "right?") asks about: the last sentence
     before it that says something ("I'm 49. A friend said the hormone shift can set off
@@ -702,6 +722,7 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
     excluded = tuple(dict.fromkeys(t.concept for t in terms if t.position in set_aside))
     terms = [t for t in terms if t.position not in set_aside]
     terms = _other_effects(vocabulary, terms, besides, words)
+    terms = _other_side_effects(vocabulary, terms, words)
     terms = _without_excess_of_a_state(vocabulary, terms)
     terms = _without_either_or_of_one_kind(vocabulary, terms)
     every = words_of(text)
@@ -798,19 +819,21 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         _is_drug(vocabulary, t.concept) for t in [*story, *terms]
     )
     pronoun = _pronoun_subject(words)
+    own_kinds = {_kind(vocabulary, t.concept) for t in terms}
     has_topic = bool(kinds & set(TOPIC_KINDS + CONDITION_KINDS))
     causes = any(_kind(vocabulary, t.concept) in RELATION_KINDS or t.concept == WHY for t in terms)
+    # "I have PCOS - is that why my hair is thinning?", "my GP mentioned Evista, does it
+    # help bones?": what "that" or "it" stands for, the cause asked about, is the thing
+    # the clause before names, though the article does not know it; the answer must
+    # cover it. (Not "my hair comes out in handfuls, is that TE?")
     if pronoun and causes and not kinds & set(TOPIC_KINDS):
-        # "I have PCOS - is that why my hair is thinning?", "my GP mentioned Evista, does
-        # it help bones?": what "that" or "it" stands for, the cause asked about, is the
-        # thing the clause before names, though the article does not know it; the answer
-        # must cover it. (Not "my hair comes out in handfuls, is that TE?")
-        before = _clause_before(text, asked)
-        terms += [
-            t
-            for t in vocabulary.read(before)
-            if t.asks and not _kind(vocabulary, t.concept) and t.concept not in concepts
-        ]
+        same = vocabulary.read(_clause_before(text, asked))
+        terms += [t for t in same if _unknown_thing(t) and t.concept not in concepts]
+    elif pronoun and causes and not set(TOPIC_KINDS) & own_kinds:
+        # So too beside a subject the article knows, when "it" stands for the last thing
+        # named ("since menopause … my cousin says minoxidil saved hers. Does it work?").
+        referent = _unknown_referent(vocabulary, _said_before(text, asked))
+        terms += [referent] if referent else []
     # A general word ("the tablet", "these pills") stands for the story's subject; not a
     # way of life ("I'm 55 and menopausal. What everyday habits could help?"), which asks
     # for the article's general advice.
@@ -936,6 +959,25 @@ def _other_effects(
     return [*(t for t in terms if t not in aside), other]
 
 
+def _other_side_effects(
+    vocabulary: Vocabulary, terms: list[Term], words: Sequence[str]
+) -> list[Term]:
+    """`terms` with "other side effects" ("what other side effects does Fosamax have?",
+    "any further reactions?") read as what it asks: effects other than the ones the
+    article names, which no sentence names as such. Not when the question names the
+    effect it asks about ("any other side effects on hair?")."""
+    for term in terms:
+        at = term.position
+        if term.concept != SIDE_EFFECT or not at or words[at - 1] not in _FURTHER:
+            continue
+        if any(_kind(vocabulary, t.concept) in PART_KINDS and t.position > at for t in terms):
+            return terms
+        # The relation stays: the question still asks about effects.
+        other = Term(OTHER_EFFECTS, f"{words[at - 1]} {term.text}", at - 1)
+        return [*terms, other]
+    return terms
+
+
 def _without_contrast_named(vocabulary: Vocabulary, terms: list[Term]) -> list[Term]:
     """The terms, without a "vs" or "compared to" between two things of one concept that
     the article itself names ("osteoclast vs osteoblast": its sentence on remodeling sets
@@ -1024,6 +1066,30 @@ def _alternatives(words: Sequence[str]) -> bool:
             if words[i - 1] not in STOPWORDS and after and after[0] not in STOPWORDS:
                 return True
     return False
+
+
+def _unknown_thing(term: Term) -> bool:
+    """A thing the question names that the vocabulary does not know ("minoxidil")."""
+    return term.asks and not term.known
+
+
+def _unknown_referent(vocabulary: Vocabulary, clause: str) -> Term | None:
+    """What "it" after `clause` stands for when it is a thing the vocabulary does not
+    know: the last thing the clause names, if unknown and named bare, as a name is
+    ("minoxidil saved hers", "my GP mentioned Evista"); not one after a determiner or a
+    preposition, which a story only mentions in passing ("on prednisone for my
+    arthritis. Could that…", "walk my dog", "following breast cancer")."""
+    words = words_of(clause)
+    referents = [
+        t
+        for t in vocabulary.read(clause)
+        if _kind(vocabulary, t.concept) in TOPIC_KINDS or _unknown_thing(t)
+    ]
+    if not referents or not _unknown_thing(referents[-1]):
+        return None
+    last = referents[-1]
+    at = last.position
+    return last if at and words[at - 1] not in STOPWORDS | _IN_PASSING else None
 
 
 def _pronoun_subject(words: Sequence[str]) -> bool:

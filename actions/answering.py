@@ -24,6 +24,7 @@ from actions.answerability import (
     NOTHING_ASKED,
     OTHER_LANGUAGE,
     PART_KINDS,
+    RELATION_KINDS,
     TOPIC_KINDS,
     Decision,
     Question,
@@ -64,6 +65,7 @@ from actions.constants import (
     UTTER_UNCLEAR_SUBJECT,
 )
 from actions.feedback import (
+    INTENT_THANK,
     feedback_buttons,
     respond_to_typed_feedback,
     thanks_say_it_helped,
@@ -265,6 +267,17 @@ def is_own_question(tracker: Tracker) -> bool:
         return False
     knowledge, vocabulary = load_knowledge(), load_vocabulary()
     return names_something(question_of(tracker, knowledge, vocabulary), vocabulary, plain=True)
+
+
+def _asks_a_relation(tracker: Tracker) -> bool:
+    """A message that asks whether or how something acts on something ("which one is
+    responsible?", "does that cause it?") is a question, whatever small talk the
+    classifier took it for; a button's payload never is."""
+    if (tracker.latest_message.get("text") or "").startswith("/"):
+        return False
+    knowledge, vocabulary = load_knowledge(), load_vocabulary()
+    question = question_of(tracker, knowledge, vocabulary)
+    return any(t.asks and vocabulary.kind(t.concept) in RELATION_KINDS for t in question.terms)
 
 
 class ActionAnswer(Action):
@@ -471,6 +484,9 @@ class ActionSmallTalk(Action):
         if thanks_say_it_helped(tracker):  # "thank you, that helps": feedback on the answer
             return await respond_to_typed_feedback(dispatcher, tracker, domain)
         intent = latest_intent(tracker) or ""
+        # "I'm on both. Which is responsible?" (not "thank you, that helps")
+        if intent != INTENT_THANK and _asks_a_relation(tracker):
+            return answer(dispatcher, tracker)
         welcome = widget_welcome(tracker) if intent == INTENT_GREET else None
         if welcome:  # the site owner's words, from a file they edit: no domain response
             dispatcher.utter_message(text=welcome, buttons=list(response(UTTER_GREET)["buttons"]))

@@ -43,6 +43,8 @@ NAMING_NOUNS = frozenset({"person", "state", "group"})
 BODILY_VERBS = frozenset({"body", "consumption"})
 # The first verb sense of an -ing word that names an activity ("swimming", "smoking").
 ACTIVITY_VERBS = frozenset({"motion", "consumption", "body", "competition"})
+# Shorter words are not read as misspellings ("aga", "te": abbreviations).
+MISSPELT_MIN = 5
 # A word with this many more verb senses than noun senses is read as a verb.
 VERB_MOSTLY = 3
 ABSTRACT_NOUNS = frozenset(
@@ -143,9 +145,14 @@ class WordClasses:
         own, which an adjective only describes: "severe osteoporosis"); `last`: nothing
         follows it in its clause."""
         senses = self.senses(word)
-        nouns, verbs = senses.get("n", []), senses.get("v", [])
         if not senses:
-            return True
+            # A misspelt word is read as the word meant ("reccomended", "changs"); a word
+            # WordNet does not know otherwise (a brand, a technical term) asks.
+            meant = self.misspelt(word)
+            if meant is None:
+                return True
+            word, senses = meant, self.senses(meant)
+        nouns, verbs = senses.get("n", []), senses.get("v", [])
         if word.lower().endswith("ing") and ACTIVITY in nouns:
             # "swimming", "smoking": an activity; "sitting", "wondering": a verb.
             return bool(verbs) and verbs[0] in ACTIVITY_VERBS
@@ -169,6 +176,36 @@ class WordClasses:
         if nouns:
             return nouns[0] not in ABSTRACT_NOUNS
         return False  # adverbs
+
+    def misspelt(self, word: str) -> str | None:
+        """The English word `word` misspells by a doubled or undoubled letter (twice at
+        most: "reccomended"), a letter left out ("changs") or two letters swapped
+        ("recieve"); None if there is none. Only for words of five letters or more, and
+        never a letter dropped: a drug's name with one letter more than a word is not
+        that word ("evista" is not "vista")."""
+        word = word.lower()
+        if len(word) < MISSPELT_MIN or not word.isalpha():
+            return None
+        toggled = _doubling_toggled(word)
+        twice = {w for once in toggled for w in _doubling_toggled(once)}
+        swapped = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+        inserted = {
+            word[:i] + letter + word[i:]
+            for i in range(1, len(word) + 1)
+            for letter in "abcdefghijklmnopqrstuvwxyz"
+        }
+        for candidates in (toggled, swapped, twice, inserted):
+            found = sorted(c for c in candidates if c != word and self.known(c))
+            if found:
+                return found[0]
+        return None
+
+
+def _doubling_toggled(word: str) -> set[str]:
+    """`word` with one doubled letter undoubled or one letter doubled."""
+    undoubled = {word[:i] + word[i + 1 :] for i in range(1, len(word)) if word[i] == word[i - 1]}
+    doubled = {word[: i + 1] + word[i:] for i in range(len(word))}
+    return undoubled | doubled
 
 
 @cache

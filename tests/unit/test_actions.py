@@ -617,6 +617,18 @@ def test_a_question_read_as_small_talk_is_answered_as_a_question(
     }
 
 
+def test_a_question_on_what_is_responsible_read_as_a_bot_challenge_is_answered(
+    conversation: Conversation,
+) -> None:
+    """ "Which is responsible?" is not "are you a bot?", whatever the classifier says."""
+    messages = conversation.turn(
+        ActionSmallTalk(), "I'm on Fosamax and prednisone. Which is responsible?", "bot_challenge"
+    )
+
+    assert responses(messages) == ["utter_attribution"]
+    assert FOSAMAX in messages[0]["entries"] and STEROIDS in messages[0]["entries"]
+
+
 def test_small_talk_gets_its_reply(conversation: Conversation) -> None:
     assert responses(conversation.turn(ActionSmallTalk(), "hello there", "greet")) == [
         "utter_greet"

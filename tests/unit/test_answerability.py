@@ -1742,6 +1742,80 @@ def test_other_effects_than_the_one_named_get_a_partial_answer_without_a_verdict
 
 
 @pytest.mark.parametrize(
+    "question",
+    ["What other side effects does Fosamax have?", "does alendronate have any other side effects?"],
+)
+def test_other_side_effects_of_a_drug_get_a_partial_answer_without_a_verdict(
+    ask: Any, question: str
+) -> None:
+    """The article names one side effect of bisphosphonates (hair loss); "other side
+    effects" asks for more than it says."""
+    decision = ask(question, intent="ask_bisphosphonates")
+
+    assert decision.outcome == PARTIAL, decision
+    assert decision.lead != VERDICT
+    assert "other side effects" in decision.uncovered
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Does alendronate have side effects?", "any other side effects on hair from steroids?"],
+)
+def test_side_effects_without_other_or_with_the_effect_named_are_answered(
+    ask: Any, question: str
+) -> None:
+    decision = ask(question)
+
+    assert decision.outcome == ANSWER, decision
+
+
+def test_other_side_effects_after_an_answer_on_a_drug_get_a_partial_answer(after: Any) -> None:
+    _, decision = after("Does Fosamax cause hair loss?", "what other side effects does it have?")
+
+    assert decision.outcome == PARTIAL, decision
+    assert decision.lead != VERDICT
+
+
+def test_it_after_a_story_stands_for_the_unknown_thing_named_last(ask: Any) -> None:
+    """ "It" is minoxidil, which the article does not cover, not menopause."""
+    decision = ask(
+        "My hair's been thinning since menopause and my cousin says minoxidil saved hers. "
+        "Does it work?"
+    )
+
+    assert decision.outcome != ANSWER, decision
+    assert decision.lead != VERDICT
+    assert "minoxidil" in decision.uncovered
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        (
+            "I've been on prednisone for my arthritis for three years. Could that be "
+            "affecting my bones and my hair?",
+            "glucocorticoids",
+        ),
+        (
+            "I am taking an anti-estrogen medication following breast cancer. Could this "
+            "influence my hair?",
+            "hrt_antiestrogen",
+        ),
+    ],
+)
+def test_a_thing_a_story_mentions_in_passing_is_not_what_it_stands_for(
+    ask: Any, question: str, entry: str
+) -> None:
+    _assert_answered_from(ask(question), entry)
+
+
+def test_a_misspelt_word_that_only_frames_does_not_block_the_answer(ask: Any) -> None:
+    decision = ask("how many IU of vitamin d per day is reccomended")
+
+    _assert_answered_from(decision, "vitamin_d_dose")
+
+
+@pytest.mark.parametrize(
     ("question", "intent", "entry"),
     [
         # The entry on what was set aside is not the answer, whatever the classifier says.

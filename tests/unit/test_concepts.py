@@ -146,6 +146,24 @@ def test_wordnet_word_classes_come_from_the_package_data() -> None:
     assert not classes.known("osteoporsis")
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("reccomended", "recommended"), ("recieve", "receive"), ("expirience", None)],
+)
+def test_a_word_wordnet_does_not_know_is_read_as_the_word_it_misspells(
+    typed: str, meant: str | None
+) -> None:
+    assert load_word_classes().misspelt(typed) == meant
+
+
+@pytest.mark.parametrize("name", ["evista", "prolia", "denosumab", "femara", "letrozole"])
+def test_a_drugs_name_is_not_read_as_a_misspelt_word_and_asks(name: str) -> None:
+    classes = load_word_classes()
+
+    assert classes.misspelt(name) is None
+    assert classes.asks(name)
+
+
 def test_word_classes_do_not_depend_on_the_hash_seed() -> None:
     """A word's own senses come before its base form's in every process ("crying" is
     first an act, not a sound): once, set order made answers differ between runs."""
