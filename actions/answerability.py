@@ -723,6 +723,7 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
     terms = [t for t in terms if t.position not in set_aside]
     terms = _other_effects(vocabulary, terms, besides, words)
     terms = _other_side_effects(vocabulary, terms, words)
+    terms = _one_and_the_other(vocabulary, terms, words)
     terms = _without_excess_of_a_state(vocabulary, terms)
     terms = _without_either_or_of_one_kind(vocabulary, terms)
     every = words_of(text)
@@ -880,7 +881,7 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         demonstrative=_demonstrative(vocabulary, terms, words),
         alternatives=alternatives or ranks_back,
         excluded=excluded,
-        other=bool(_ELSE & set(words))
+        other=_asks_for_another(words)
         and not _PRONOUNS & set(words)
         and any(_kind(vocabulary, t.concept) in TOPIC_KINDS + PART_KINDS for t in terms),
         words=tuple(words),
@@ -957,6 +958,28 @@ def _other_effects(
     end = max(t.position + len(words_of(t.text)) for t in aside)
     other = Term(OTHER_EFFECTS, " ".join(words[start:end]), start)
     return [*(t for t in terms if t not in aside), other]
+
+
+def _one_and_the_other(
+    vocabulary: Vocabulary, terms: list[Term], words: Sequence[str]
+) -> list[Term]:
+    """`terms` with "one … the other" around a relation ("does one cause the other?", "is
+    one linked to the other?") read as the two conditions, when the question names no
+    subject or condition of its own. (Not "is one better than the other?", a choice
+    between what was just named.)"""
+    if any(_kind(vocabulary, t.concept) in TOPIC_KINDS + CONDITION_KINDS for t in terms):
+        return terms
+    for at, word in enumerate(words):
+        if word != "one" or words[at + 1 : at + 5].count("other") != 1:
+            continue
+        other = at + 1 + words[at + 1 : at + 5].index("other")
+        if words[other - 1] != "the" or not any(
+            _kind(vocabulary, t.concept) == RELATION and at < t.position < other for t in terms
+        ):
+            continue
+        first, second = vocabulary.concepts[BOTH_CONDITIONS].implies
+        return [*terms, Term(first, "one", at), Term(second, "the other", other - 1)]
+    return terms
 
 
 def _other_side_effects(
@@ -1066,6 +1089,15 @@ def _alternatives(words: Sequence[str]) -> bool:
             if words[i - 1] not in STOPWORDS and after and after[0] not in STOPWORDS:
                 return True
     return False
+
+
+def _asks_for_another(words: Sequence[str]) -> bool:
+    """Whether a question asks for another of something ("other medicines?", "anything
+    else?"); not "the other" ("does one cause the other?", "the other way round")."""
+    return any(
+        word in _ELSE and not (word == "other" and i and words[i - 1] == "the")
+        for i, word in enumerate(words)
+    )
 
 
 def _unknown_thing(term: Term) -> bool:

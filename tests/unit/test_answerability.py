@@ -1809,6 +1809,53 @@ def test_a_thing_a_story_mentions_in_passing_is_not_what_it_stands_for(
     _assert_answered_from(ask(question), entry)
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["does one cause the other?", "can one lead to the other", "is one linked to the other?"],
+)
+def test_one_and_the_other_around_a_relation_are_the_two_conditions(
+    ask: Any, question: str
+) -> None:
+    _assert_answered_from(ask(question), "causal_link")
+
+
+def test_one_doesnt_cause_the_other_after_a_definition_is_the_causal_link(after: Any) -> None:
+    """ "The other" is not "another": the entry on the same subject is not set aside."""
+    _, decision = after("What is osteoporosis?", "so one doesn't cause the other?")
+
+    _assert_answered_from(decision, "causal_link")
+
+
+def test_one_better_than_the_other_is_not_about_the_two_conditions(ask: Any) -> None:
+    decision = ask("is one better than the other?")
+
+    assert decision.outcome != ANSWER or decision.entry.id != "causal_link", decision
+
+
+@pytest.mark.parametrize(
+    "question", ["is there a cure for osteoporosis?", "can hair loss be cured?"]
+)
+def test_a_cure_the_article_never_speaks_of_gets_a_partial_answer(ask: Any, question: str) -> None:
+    decision = ask(question)
+
+    assert decision.outcome == PARTIAL, decision
+    assert decision.lead != VERDICT
+
+
+def test_a_cure_for_either_after_the_two_conditions_gets_a_partial_answer(after: Any) -> None:
+    _, decision = after("does one cause the other?", "is there a cure for either?")
+
+    assert decision.outcome == PARTIAL, decision
+
+
+def test_linked_to_asks_about_an_association_and_gets_no_causal_verdict(ask: Any) -> None:
+    """ "No." would deny the link the answer itself states (shared factors)."""
+    decision = ask("Is osteoporosis linked to hair loss?", intent="ask_causal_link")
+
+    assert decision.outcome == ANSWER, decision
+    assert decision.lead != VERDICT
+
+
 def test_a_misspelt_word_that_only_frames_does_not_block_the_answer(ask: Any) -> None:
     decision = ask("how many IU of vitamin d per day is reccomended")
 
