@@ -77,6 +77,7 @@ ECHO_FIT = 1.5
 SAYS_ALL_FIT = 0.1
 OTHER_SUBJECT_FIT = 0.2
 COMMONNESS = "commonness"
+FREQUENCY = "frequency"
 DEFINITION = "definition"
 PROCEDURE = "procedure"
 # Effects other than those named: no sentence names them as such.
@@ -278,6 +279,9 @@ _PLACEHOLDER_FOLLOWERS = frozenset(
 )
 # "We're both in our 60s." starts with "were" once its apostrophe is dropped.
 _CONTRACTION = re.compile(r"(?:we|you|they)['’]re\b", re.IGNORECASE)
+# Yes/no questions that ask their "X or Y" of either.
+_OF_EITHER = frozenset("can could does do did is are was were will may might has have".split())  # noqa: SIM905
+_BRACKETS = re.compile(r"\s*\([^()]*\)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _EMBEDDED = re.compile(r"\b(?:whether|if|why|how|what|which|who|when|where)\b", re.IGNORECASE)
 _ASIDE = re.compile(
@@ -497,6 +501,18 @@ def _clause_before(text: str, asked: str) -> str:
     return ""
 
 
+def _of_either(words: Sequence[str]) -> bool:
+    """Whether a yes/no question asks its "X or Y" of either ("can tamoxifen or AIs thin
+    hair?"), not which to choose ("should I take almond or soy milk?")."""
+    return _first_word(words) in _OF_EITHER
+
+
+def _without_brackets(text: str) -> str:
+    """`text` without what it says in brackets, unless that is all it says."""
+    left = _BRACKETS.sub("", text)
+    return left if words_of(left) else text
+
+
 def _said_before(text: str, asked: str) -> str:
     """The clause just before `asked`: in its sentence, or else the last clause of the
     sentence before ("… my cousin says minoxidil saved hers. Does it work?")."""
@@ -687,7 +703,9 @@ def _without_aside(sentence: str) -> str:
 def read_question(text: str, vocabulary: Vocabulary) -> Question:
     """What `text` asks: the concepts of its question clauses, and as context the
     subjects, conditions and parts of the body named in the rest of it (a story before
-    the question, "TE hair loss - what is it?")."""
+    the question, "TE hair loss - what is it?"). What it says in brackets, an aside on
+    what comes before ("alopecia (AGA, TE etc.)", "AIs (anti-E drugs)"), is left out."""
+    text = _without_brackets(text)
     asked = asking_part(text)
     if set(words_of(asked)) <= _TAG_WORDS:
         asked = _claim(text)  # "My sister said stress thins hair. Is that true?"
@@ -724,6 +742,7 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
     terms = _other_effects(vocabulary, terms, besides, words)
     terms = _other_side_effects(vocabulary, terms, words)
     terms = _one_and_the_other(vocabulary, terms, words)
+    terms = _how_often_it_happens(vocabulary, terms, words)
     terms = _without_excess_of_a_state(vocabulary, terms)
     terms = _without_either_or_of_one_kind(vocabulary, terms)
     every = words_of(text)
@@ -771,9 +790,10 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         and compared_kinds <= {*TOPIC_KINDS, *CONDITION_KINDS}
     ):
         terms = [t for t in terms if t.concept != COMPARISON]
-    if alternatives and COMPARISON not in {t.concept for t in terms}:
+    if alternatives and COMPARISON not in {t.concept for t in terms} and not _of_either(words):
         # "almond milk or soy milk for calcium?": a choice between two things the article
         # names only as one kind (fortified plant milks) asks what it cannot tell apart.
+        # (Not "can tamoxifen or AIs disrupt hair growth?", asked of either.)
         for first, second in itertools.pairwise(terms):
             between = words[first.position + 1 : second.position]
             if (
@@ -958,6 +978,23 @@ def _other_effects(
     end = max(t.position + len(words_of(t.text)) for t in aside)
     other = Term(OTHER_EFFECTS, " ".join(words[start:end]), start)
     return [*(t for t in terms if t not in aside), other]
+
+
+def _how_often_it_happens(
+    vocabulary: Vocabulary, terms: list[Term], words: Sequence[str]
+) -> list[Term]:
+    """`terms` with "how often" before an effect ("how often alendronate actually leads to
+    hair loss") read as how common it is, not as a schedule ("how often should I take
+    vitamin D?")."""
+    for term in terms:
+        if term.concept != FREQUENCY or not term.text.startswith("how often"):
+            continue
+        after = [t for t in terms if t.position > term.position]
+        effect = any(t.concept in _EFFECTS for t in after)
+        if effect and not _TAKING & set(words):
+            common = Term(COMMONNESS, term.text, term.position, term.known, term.asks)
+            return [common if t is term else t for t in terms]
+    return terms
 
 
 def _one_and_the_other(

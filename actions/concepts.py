@@ -472,7 +472,8 @@ class Vocabulary:
                         after += 1
                     following = spelled[after] if after < len(words) else ""
                     last = i + 1 >= len(words) or _ends_clause(text, words, i)
-                    asks = self._asks(meant, following, last)
+                    previous = spelled[i - 1] if i else ""
+                    asks = self._asks(meant, following, last, previous)
                     terms.append(Term(self._article_stem(meant), word, i, known[i], asks))
                 k += 1
         return _loss_of_hair(_thinning_of_bone(terms))
@@ -516,12 +517,17 @@ class Vocabulary:
                 return length
         return 0
 
-    def _asks(self, word: str, following: str, last: bool) -> bool:
+    def _asks(self, word: str, following: str, last: bool, previous: str = "") -> bool:
         """Whether a word in no concept names what a question asks (wordclasses.py)."""
         if self.word_classes is None:
             return True
         if last:
             return self.word_classes.asks(word, last=True)
+        if word.endswith("ing") and following in _OBJECT_STARTS and _names(previous):
+            # "follicles entering the resting phase": a verb with its subject and object,
+            # not an activity ("swimming", "does swimming the crawl help?"); it asks only
+            # as a bodily verb ("eating").
+            return self.word_classes.asks_as_verb(word)
         if not following or following in STOPWORDS or _NUMBER.fullmatch(following):
             return self.word_classes.asks(word)
         if self._in_concept(following):
@@ -535,6 +541,15 @@ class Vocabulary:
         each = [(self._match((w,), (stem(w),)), stem(w)) for w in words_of(sentence)]
         words = [found or own for found, own in each if found != NEUTRAL]
         return self.implied([*(t.concept for t in self.read(sentence)), *words])
+
+
+# Words that open a verb's object or particle ("entering the resting phase").
+_OBJECT_STARTS = frozenset("the a an my your his her their its our into out off up down".split())  # noqa: SIM905
+
+
+def _names(word: str) -> bool:
+    """Whether `word` may name a thing (not a stop word or a number)."""
+    return bool(word) and word not in STOPWORDS and not _NUMBER.fullmatch(word)
 
 
 # Words that are hair loss on their own but bone loss when said of bones.

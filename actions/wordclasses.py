@@ -177,6 +177,12 @@ class WordClasses:
             return nouns[0] not in ABSTRACT_NOUNS
         return False  # adverbs
 
+    def asks_as_verb(self, word: str) -> bool:
+        """Whether `word`, read as a verb, names what a question asks: a verb about the
+        body or consumption ("eating", "itching"), or a word WordNet has no verb for."""
+        verbs = self.senses(word).get("v", [])
+        return not verbs or verbs[0] in BODILY_VERBS
+
     def misspelt(self, word: str) -> str | None:
         """The English word `word` misspells by a doubled or undoubled letter (twice at
         most: "reccomended"), a letter left out ("changs") or two letters swapped

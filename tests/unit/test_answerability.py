@@ -1856,6 +1856,44 @@ def test_linked_to_asks_about_an_association_and_gets_no_causal_verdict(ask: Any
     assert decision.lead != VERDICT
 
 
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        # What brackets say is an aside on what comes before them.
+        ("Is alopecia (AGA, TE etc.) basically a derm condition?", "what_is_hair_loss"),
+        # "X or Y" in a yes/no question is asked of either, not a choice.
+        ("Can tamoxifen or AIs (anti-E drugs) disrupt hair growth?", "hrt_antiestrogen"),
+        # "How often" before an effect asks how common it is ("a rare side effect").
+        (
+            "I've been wondering how often alendronate actually leads to hair loss.",
+            "bisphosphonates",
+        ),
+        # A verb between its subject and its object is not an activity.
+        (
+            "Does telogen effluvium involve follicles entering the resting phase prematurely?",
+            "telogen_effluvium",
+        ),
+    ],
+)
+def test_questions_read_by_their_grammar_are_answered(ask: Any, question: str, entry: str) -> None:
+    _assert_answered_from(ask(question), entry)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Should I drink almond milk or soy milk for calcium?",
+        "how often should I take vitamin D?",
+        "Does swimming the channel help bones?",
+    ],
+)
+def test_the_other_side_of_those_grammar_rules_still_does_not_answer(
+    ask: Any, question: str
+) -> None:
+    """A choice, a schedule and an activity the article does not speak of."""
+    assert ask(question).outcome != ANSWER
+
+
 def test_a_misspelt_word_that_only_frames_does_not_block_the_answer(ask: Any) -> None:
     decision = ask("how many IU of vitamin d per day is reccomended")
 
