@@ -77,6 +77,13 @@ ECHO_FIT = 1.5
 SAYS_ALL_FIT = 0.1
 OTHER_SUBJECT_FIT = 0.2
 COMMONNESS = "commonness"
+STATISTICS = "statistics"
+# A rate: "1 in 1000", "one in three", "5%", "ten percent".
+_RATE = re.compile(
+    r"\b(?:\d+|one|two|three|four|five|ten)\s+(?:in|out\s+of)\s+(?:\d[\d,]*|two|three|four|five|"
+    r"ten|a\s+hundred|a\s+thousand)\b|\d+(?:\.\d+)?\s*(?:%|percent\b|per\s+cent\b)",
+    re.IGNORECASE,
+)
 FREQUENCY = "frequency"
 DEFINITION = "definition"
 PROCEDURE = "procedure"
@@ -202,7 +209,7 @@ _RULED_OUT = _BESIDES | {
 # A question that only asks whether what came before is so ("…, is that true?").
 _TAG_WORDS = frozenset(
     """is isnt that it this true right correct or nonsense myth a rubbish am i really so
-    just actually normal legit thing known""".split()  # noqa: SIM905
+    just actually normal legit thing known real fact""".split()  # noqa: SIM905
 )
 # "What's the difference between osteoclasts and osteoblasts?": a sentence that names
 # both answers it, unless it asks how they differ in an effect (… in hair loss?).
@@ -743,6 +750,7 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
     terms = _other_side_effects(vocabulary, terms, words)
     terms = _one_and_the_other(vocabulary, terms, words)
     terms = _how_often_it_happens(vocabulary, terms, words)
+    terms = _with_a_rate(terms, asked, words)
     terms = _without_excess_of_a_state(vocabulary, terms)
     terms = _without_either_or_of_one_kind(vocabulary, terms)
     every = words_of(text)
@@ -978,6 +986,17 @@ def _other_effects(
     end = max(t.position + len(words_of(t.text)) for t in aside)
     other = Term(OTHER_EFFECTS, " ".join(words[start:end]), start)
     return [*(t for t in terms if t not in aside), other]
+
+
+def _with_a_rate(terms: list[Term], asked: str, words: Sequence[str]) -> list[Term]:
+    """`terms` with a rate the question names ("like 1 in 1000?", "is it 5%?", "one in
+    three women") read as asking for figures, which the article never gives."""
+    found = _RATE.search(asked)
+    if not found or any(t.concept == STATISTICS for t in terms):
+        return terms
+    said = words_of(found.group())
+    at = next((i for i in range(len(words)) if list(words[i : i + len(said)]) == said), 0)
+    return [*terms, Term(STATISTICS, found.group(), at)]
 
 
 def _how_often_it_happens(

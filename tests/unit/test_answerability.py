@@ -1894,6 +1894,33 @@ def test_the_other_side_of_those_grammar_rules_still_does_not_answer(
     assert ask(question).outcome != ANSWER
 
 
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("Exactly how rare is hair loss from bisphosphonates, like 1 in 1000?", "1 in 1000"),
+        ("Is it one in three women over 50 who get osteoporosis?", "one in three"),
+        ("HRT + DVT risk, is it real?", "DVT"),
+        ("Is osteoporosis becoming more common than it used to be?", "than it used to be"),
+    ],
+)
+def test_near_misses_with_a_rate_a_claim_a_trend_or_a_reversal_get_no_answer(
+    ask: Any, question: str, words: str
+) -> None:
+    decision = ask(question)
+
+    assert decision.outcome != ANSWER, decision
+    assert decision.lead != VERDICT
+    assert words in decision.uncovered
+
+
+def test_whether_stopping_a_drug_reverses_hair_loss_gets_no_answer(after: Any) -> None:
+    """The article never says hair loss can be reversed."""
+    _, decision = after("why does HRT do it?", "would stopping it reverse the hair loss?")
+
+    assert decision.outcome == PARTIAL, decision
+    assert "reverse" in decision.uncovered
+
+
 def test_a_misspelt_word_that_only_frames_does_not_block_the_answer(ask: Any) -> None:
     decision = ask("how many IU of vitamin d per day is reccomended")
 
