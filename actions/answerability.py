@@ -77,6 +77,10 @@ ECHO_FIT = 1.5
 SAYS_ALL_FIT = 0.1
 OTHER_SUBJECT_FIT = 0.2
 COMMONNESS = "commonness"
+PAIN = "pain"
+_HURT = frozenset({"hurt", "hurts", "hurting"})
+# What may follow a verb that has no object ("does it hurt at all?", "hurt much?").
+_NO_OBJECT = frozenset("at all much a lot badly bad really".split())  # noqa: SIM905
 STATISTICS = "statistics"
 # A rate: "1 in 1000", "one in three", "5%", "ten percent".
 _RATE = re.compile(
@@ -134,7 +138,7 @@ _ADVICE_VERBS = frozenset(
         *"""start starting stop stopping skip skipping quit quitting take taking try
         trying switch switching continue continuing increase increasing decrease
         decreasing double doubling halve reduce lower raise change drop refuse ask
-        keep""".split(),  # noqa: SIM905
+        keep begin beginning choose pick""".split(),  # noqa: SIM905
         ("go", "on"),
         ("come", "off"),
         ("get", "off"),
@@ -142,6 +146,8 @@ _ADVICE_VERBS = frozenset(
         ("cut", "down"),
     }
 )
+# What "should I …" asks to do beside _ADVICE_VERBS (not "can I get calcium from milk?").
+_SHOULD_I_GET = frozenset("get buy use".split())  # noqa: SIM905
 _QUESTION_WORDS = frozenset(
     """what whats how why when where which who whom whose can could does do did is are
     was were will would should shall may might has have had am any tell explain describe
@@ -178,7 +184,13 @@ _RANKING = frozenset("safer gentler kinder harsher milder riskier cheaper".split
 _OR = frozenset({"or", "vs", "versus"})
 # "Anything besides hair loss": the words that open what a question sets aside.
 # Words before a thing that a story mentions in passing ("following breast cancer").
-_IN_PASSING = frozenset("following during before since from about like".split())  # noqa: SIM905
+_IN_PASSING = frozenset(
+    "following during before since from about like for with in at after".split()  # noqa: SIM905
+)
+_PURPOSE_WORDS = frozenset({"for", "against"})
+_DETERMINERS = frozenset(
+    "my your his her their our its the a an this that these those some any".split()  # noqa: SIM905
+)
 # "Other / further side effects": more of them than the article names.
 _FURTHER = frozenset("other additional further more".split())  # noqa: SIM905
 SIDE_EFFECT = "side_effect"
@@ -520,19 +532,18 @@ def _without_brackets(text: str) -> str:
     return left if words_of(left) else text
 
 
-def _said_before(text: str, asked: str) -> str:
-    """The clause just before `asked`: in its sentence, or else the last clause of the
-    sentence before ("… my cousin says minoxidil saved hers. Does it work?")."""
-    same = _clause_before(text, asked)
-    if same:
-        return same
+def _clauses_before(text: str, asked: str) -> list[str]:
+    """The clauses of `text` before the part that asks, `asked`, in order ("My friend
+    swears by rosemary oil", "I'm tempted to try it myself" before "Does it work?")."""
     opening = words_of(asked)[:3]
-    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s.strip()]
-    for i, sentence in enumerate(sentences):
-        if i and words_of(sentence)[:3] == opening:
-            clauses = [c for c in _CLAUSE_BREAK.split(sentences[i - 1]) if c.strip()]
-            return clauses[-1] if clauses else ""
-    return ""
+    clauses = [
+        c
+        for sentence in _SENTENCE_END.split(text.strip())
+        for c in _CLAUSE_BREAK.split(sentence)
+        if words_of(c)
+    ]
+    starts = [i for i, c in enumerate(clauses) if i and words_of(c)[:3] == opening]
+    return clauses[: starts[-1]] if starts else []
 
 
 def _claim(text: str) -> str:
@@ -669,6 +680,8 @@ def asks_for_advice(text: str) -> bool:
         rest = [w for w in words[len(opening) :] if w not in ("be", "just", "really")]
         if any(w in _ADVICE_VERBS for w in (*rest[:1], tuple(rest[:2]))):
             return True
+        if opening[0] in ("should", "shall") and rest[:1] and rest[0] in _SHOULD_I_GET:
+            return True  # "should I get calcium or vitamin D?"; not "can I get calcium from…"
     return False
 
 
@@ -751,6 +764,7 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
     terms = _one_and_the_other(vocabulary, terms, words)
     terms = _how_often_it_happens(vocabulary, terms, words)
     terms = _with_a_rate(terms, asked, words)
+    terms = _hurting(terms, words)
     terms = _without_excess_of_a_state(vocabulary, terms)
     terms = _without_either_or_of_one_kind(vocabulary, terms)
     every = words_of(text)
@@ -855,14 +869,16 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
     # help bones?": what "that" or "it" stands for, the cause asked about, is the thing
     # the clause before names, though the article does not know it; the answer must
     # cover it. (Not "my hair comes out in handfuls, is that TE?")
-    if pronoun and causes and not kinds & set(TOPIC_KINDS):
-        same = vocabulary.read(_clause_before(text, asked))
-        terms += [t for t in same if _unknown_thing(t) and t.concept not in concepts]
+    same = vocabulary.read(_clause_before(text, asked)) if pronoun and causes else []
+    named = [t for t in same if _unknown_thing(t) and t.concept not in concepts]
+    if named and not kinds & set(TOPIC_KINDS):
+        terms += named
     elif pronoun and causes and not set(TOPIC_KINDS) & own_kinds:
-        # So too beside a subject the article knows, when "it" stands for the last thing
-        # named ("since menopause … my cousin says minoxidil saved hers. Does it work?").
-        referent = _unknown_referent(vocabulary, _said_before(text, asked))
-        terms += [referent] if referent else []
+        # Otherwise the thing named last, even beside a subject the article knows ("since
+        # menopause … my cousin says minoxidil saved hers. Does it work?", "My friend
+        # swears by rosemary oil … I'm tempted to try it. Does it work?").
+        referent = _unknown_referent(vocabulary, _clauses_before(text, asked))
+        terms += [referent] if referent and referent.concept not in concepts else []
     # A general word ("the tablet", "these pills") stands for the story's subject; not a
     # way of life ("I'm 55 and menopausal. What everyday habits could help?"), which asks
     # for the article's general advice.
@@ -986,6 +1002,17 @@ def _other_effects(
     end = max(t.position + len(words_of(t.text)) for t in aside)
     other = Term(OTHER_EFFECTS, " ".join(words[start:end]), start)
     return [*(t for t in terms if t not in aside), other]
+
+
+def _hurting(terms: list[Term], words: Sequence[str]) -> list[Term]:
+    """`terms` with "hurt" that has no object ("does osteoporosis hurt?", "will it hurt
+    at all?") read as pain, not as harm done to something ("does stress hurt bones?")."""
+    for term in terms:
+        rest = [w for w in words[term.position + 1 :] if w not in _NO_OBJECT]
+        if term.text in _HURT and not rest:
+            pain = Term(PAIN, term.text, term.position, term.known, term.asks)
+            return [pain if t is term else t for t in terms]
+    return terms
 
 
 def _with_a_rate(terms: list[Term], asked: str, words: Sequence[str]) -> list[Term]:
@@ -1161,23 +1188,38 @@ def _unknown_thing(term: Term) -> bool:
     return term.asks and not term.known
 
 
-def _unknown_referent(vocabulary: Vocabulary, clause: str) -> Term | None:
-    """What "it" after `clause` stands for when it is a thing the vocabulary does not
-    know: the last thing the clause names, if unknown and named bare, as a name is
-    ("minoxidil saved hers", "my GP mentioned Evista"); not one after a determiner or a
-    preposition, which a story only mentions in passing ("on prednisone for my
-    arthritis. Could that…", "walk my dog", "following breast cancer")."""
-    words = words_of(clause)
-    referents = [
-        t
-        for t in vocabulary.read(clause)
-        if _kind(vocabulary, t.concept) in TOPIC_KINDS or _unknown_thing(t)
-    ]
-    if not referents or not _unknown_thing(referents[-1]):
-        return None
-    last = referents[-1]
-    at = last.position
-    return last if at and words[at - 1] not in STOPWORDS | _IN_PASSING else None
+def _unknown_referent(vocabulary: Vocabulary, clauses: Sequence[str]) -> Term | None:
+    """What "it" after `clauses` stands for when it is a thing the vocabulary does not
+    know: the last thing the nearest clause that names one names, if unknown and named
+    bare, as a name is ("minoxidil saved hers", "my GP mentioned Evista", "swears by
+    rosemary oil"); not one after a determiner or in passing, which a story only
+    mentions ("on prednisone for my arthritis. Could that…", "walk my dog", "following
+    breast cancer")."""
+    for clause in reversed(clauses):
+        words = words_of(clause)
+        # Not what a thing is for ("swears by rosemary oil for her thinning hair").
+        referents = [
+            t
+            for t in vocabulary.read(clause)
+            if (_kind(vocabulary, t.concept) in TOPIC_KINDS + CONDITION_KINDS or _unknown_thing(t))
+            and not _PURPOSE_WORDS & set(words[max(t.position - 2, 0) : t.position])
+        ]
+        if not referents:
+            continue
+        last = referents[-1]
+        if not _unknown_thing(last):
+            return None
+        # With the unknown words right before it: "rosemary oil", not "oil".
+        at = last.position
+        unknown = {t.position for t in vocabulary.read(clause) if _unknown_thing(t)}
+        passing = _DETERMINERS | _IN_PASSING
+        while at - 1 in unknown and words[at - 1] not in passing:
+            at -= 1
+        if not at or words[at - 1] in passing:
+            return None
+        end = last.position + len(words_of(last.text))
+        return replace(last, text=" ".join(words[at:end]), position=at)
+    return None
 
 
 def _pronoun_subject(words: Sequence[str]) -> bool:
@@ -2106,6 +2148,34 @@ def decide(
             for c in _named_concepts(vocabulary, sentence.text)
         )
 
+    # The question's own subjects and conditions, with the parts of the body they imply.
+    own_topics = {
+        t.concept
+        for t in question.terms
+        if _kind(vocabulary, t.concept) in TOPIC_KINDS + CONDITION_KINDS
+        and not vocabulary.is_generic(t.concept)
+    }
+    own_about = vocabulary.implied(own_topics) - {MEDICATION}
+    asked_of = vocabulary.implied(question.concepts)
+    # It asks what something is like ("is osteoporosis painful?"), not how it acts on
+    # something or what it is.
+    property_asked = not any(
+        _kind(vocabulary, t.concept) in RELATION_KINDS + FRAME_KINDS for t in question.terms
+    )
+
+    def leans_on_another(cover: _Cover) -> bool:
+        """A sentence about another subject that says nothing of the question's own
+        ("is osteoporosis painful?": steroids "are prescribed to manage … chronic pain")
+        covers it only through its entry's subjects: it does not answer it."""
+        if cover.sentence is None or not own_topics or not property_asked:
+            return False
+        said = vocabulary.implied(_named_concepts(vocabulary, cover.sentence.text))
+        other = any(
+            _kind(vocabulary, c) in TOPIC_KINDS and not vocabulary.is_generic(c)
+            for c in said - asked_of
+        )
+        return other and not own_about & said
+
     def fit(cover: _Cover) -> float:
         entry = cover.candidate.entry
         echo = ECHO_FIT if cover.sentence and cover.sentence.text in echoed else 0.0
@@ -2128,7 +2198,7 @@ def decide(
 
     # An answer needs a question about something the article is about (a subject, a
     # condition, a part of the body), not only a relation ("how can I improve my memory?").
-    full = [c for c in covers if not c.missing]
+    full = [c for c in covers if not c.missing and not leans_on_another(c)]
     if full and names_something(question, vocabulary):
         return _answer(question, max(full, key=fit), vocabulary, advice)
 

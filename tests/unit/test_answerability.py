@@ -1921,6 +1921,50 @@ def test_whether_stopping_a_drug_reverses_hair_loss_gets_no_answer(after: Any) -
     assert "reverse" in decision.uncovered
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Would you advise me to begin hormone replacement therapy for my bone density?",
+        "I can only afford one supplement and my hair and bones are bad. Should I get calcium "
+        "or vitamin D?",
+    ],
+)
+def test_asking_what_to_begin_or_get_is_personal_advice(text: str) -> None:
+    assert asks_for_advice(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["can I get calcium from almond milk?", "how much vitamin D should I take?"]
+)
+def test_asking_where_a_nutrient_comes_from_or_how_much_is_not_personal_advice(text: str) -> None:
+    assert not asks_for_advice(text)
+
+
+@pytest.mark.parametrize("question", ["does osteoporosis hurt?", "is osteoporosis painful?"])
+def test_whether_a_condition_hurts_is_not_answered_by_what_steroids_treat(
+    ask: Any, question: str
+) -> None:
+    """The article names pain only as what steroids are prescribed for."""
+    decision = ask(question)
+
+    assert decision.outcome == PARTIAL, decision
+    assert decision.entry.id != "glucocorticoids"
+
+
+def test_hurt_with_an_object_is_harm_done_to_it(ask: Any) -> None:
+    _assert_answered_from(ask("does stress hurt bones?"), "stress")
+
+
+def test_it_stands_for_a_thing_named_two_clauses_back_not_for_what_it_is_for(ask: Any) -> None:
+    decision = ask(
+        "My friend swears by rosemary oil for her thinning hair. I'm tempted to try it "
+        "myself. Does it actually work?"
+    )
+
+    assert decision.outcome != ANSWER, decision
+    assert "rosemary oil" in decision.uncovered
+
+
 def test_a_misspelt_word_that_only_frames_does_not_block_the_answer(ask: Any) -> None:
     decision = ask("how many IU of vitamin d per day is reccomended")
 
