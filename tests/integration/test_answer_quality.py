@@ -17,10 +17,10 @@ from scripts.servers import Bot
 
 # Sealed set: never lower these; raise them when the code does better.
 FLOORS = {
-    "in_scope_correct": 0.978,
-    "in_scope_wrongly_declined_max": 0.008,
-    "out_of_scope_declined": 0.977,
-    "near_miss_declined": 0.98,
+    "in_scope_correct": 0.982,
+    "in_scope_wrongly_declined_max": 0.004,
+    "out_of_scope_declined": 0.988,
+    "near_miss_declined": 0.993,
     "follow_up_turns_correct": 0.964,
 }
 # Development sets: (in-scope correct, wrongly declined at most, out-of-scope declined,
@@ -32,7 +32,7 @@ DEV_FLOORS = {
     "dev4": (0.995, 0.0, 0.991, 0.942),
     "dev5": (0.987, 0.0, 0.992, 0.957),
     "dev6": (0.965, 0.012, 0.986, 0.983),
-    "dev7": (0.942, 0.013, 0.98, 0.926),
+    "dev7": (0.942, 0.013, 0.986, 0.926),
     "dev8": (0.958, 0.016, 0.999, 0.963),
     "dev9": (0.963, 0.01, 0.999, 0.937),
     "dev10": (0.905, 0.036, 0.987, 0.886),
@@ -45,14 +45,14 @@ DEV_FLOORS = {
     "dev17": (0.96, 0.004, 0.999, 0.934),
     "dev18": (0.946, 0.004, 0.999, 0.928),
     "dev19": (0.96, 0.017, 0.993, 0.946),
-    "dev20": (0.976, 0.014, 0.999, 0.964),
+    "dev20": (0.976, 0.014, 0.999, 0.97),
     "dev21": (0.946, 0.007, 0.986, 0.923),
     "dev22": (0.98, 0.014, 0.999, 0.911),
-    "dev23": (0.953, 0.017, 0.999, 0.843),
-    "dev24": (0.976, 0.01, 0.993, 0.955),
+    "dev23": (0.953, 0.017, 0.999, 0.848),
+    "dev24": (0.98, 0.007, 0.993, 0.955),
     "dev25": (0.973, 0.014, 0.986, 0.93),
-    "dev26": (0.906, 0.05, 0.94, 0.915),
-    "dev27": (0.933, 0.03, 0.98, 0.915),
+    "dev26": (0.95, 0.007, 0.98, 0.94),
+    "dev27": (0.943, 0.017, 0.999, 0.935),
     "dev28": (0.963, 0.01, 0.96, 0.925),
 }
 
