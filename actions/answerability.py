@@ -182,18 +182,20 @@ _SUPERLATIVES = frozenset("best worst".split())  # noqa: SIM905
 # unlike those of an effect ("does exercise make bones stronger?").
 _RANKING = frozenset("safer gentler kinder harsher milder riskier cheaper".split())  # noqa: SIM905
 _OR = frozenset({"or", "vs", "versus"})
-# "Anything besides hair loss": the words that open what a question sets aside.
 # Words before a thing that a story mentions in passing ("following breast cancer").
 _IN_PASSING = frozenset(
     "following during before since from about like for with in at after".split()  # noqa: SIM905
 )
+# What a thing is for, not the thing a story names ("rosemary oil for her hair").
 _PURPOSE_WORDS = frozenset({"for", "against"})
+# Before a thing a story only mentions ("walk my dog", "in the basement").
 _DETERMINERS = frozenset(
     "my your his her their our its the a an this that these those some any".split()  # noqa: SIM905
 )
 # "Other / further side effects": more of them than the article names.
 _FURTHER = frozenset("other additional further more".split())  # noqa: SIM905
 SIDE_EFFECT = "side_effect"
+# "Anything besides hair loss": the words that open what a question sets aside.
 _SOMETHING = frozenset("anything something everything stuff".split())  # noqa: SIM905
 # "Which of those…", "which one…": a choice among what was just named.
 _CHOSEN_BACK = frozenset("those these them one ones three two".split())  # noqa: SIM905
@@ -1197,10 +1199,11 @@ def _unknown_referent(vocabulary: Vocabulary, clauses: Sequence[str]) -> Term | 
     breast cancer")."""
     for clause in reversed(clauses):
         words = words_of(clause)
+        read = vocabulary.read(clause)
         # Not what a thing is for ("swears by rosemary oil for her thinning hair").
         referents = [
             t
-            for t in vocabulary.read(clause)
+            for t in read
             if (_kind(vocabulary, t.concept) in TOPIC_KINDS + CONDITION_KINDS or _unknown_thing(t))
             and not _PURPOSE_WORDS & set(words[max(t.position - 2, 0) : t.position])
         ]
@@ -1211,7 +1214,7 @@ def _unknown_referent(vocabulary: Vocabulary, clauses: Sequence[str]) -> Term | 
             return None
         # With the unknown words right before it: "rosemary oil", not "oil".
         at = last.position
-        unknown = {t.position for t in vocabulary.read(clause) if _unknown_thing(t)}
+        unknown = {t.position for t in read if _unknown_thing(t)}
         passing = _DETERMINERS | _IN_PASSING
         while at - 1 in unknown and words[at - 1] not in passing:
             at -= 1
