@@ -1926,11 +1926,18 @@ def _span(vocabulary: Vocabulary, question: Question, missing: Iterable[str]) ->
         and not _kind(vocabulary, t.concept)
         and {t.position - 1, t.position + 1} & near
     ]
+    # Not across a subject the article covers ("stopping HRT reverse": two spans; but
+    # "cause bone breakdown" is one).
+    covered = {
+        t.position for t in terms if t not in chosen and _kind(vocabulary, t.concept) in TOPIC_KINDS
+    }
     runs: list[list[Term]] = []
     for term in sorted(chosen, key=lambda t: t.position):
         if runs and (term.position, term.text) == (runs[-1][-1].position, runs[-1][-1].text):
             continue  # one word read as two concepts ("worse": an effect, a comparison)
-        if runs and term.position >= 0 and 0 <= term.position - runs[-1][-1].position <= 2:
+        last = runs[-1][-1].position if runs else 0
+        between = covered & set(range(last + 1, term.position))
+        if runs and term.position >= 0 and 0 <= term.position - last <= 2 and not between:
             runs[-1].append(term)
         else:
             runs.append([term])

@@ -1965,6 +1965,15 @@ def test_it_stands_for_a_thing_named_two_clauses_back_not_for_what_it_is_for(ask
     assert "rosemary oil" in decision.uncovered
 
 
+def test_the_words_not_covered_are_not_joined_across_a_subject_the_article_covers(
+    ask: Any,
+) -> None:
+    """ "Stopping HRT reverse" would read as nonsense; "cause bone breakdown" stays one."""
+    decision = ask("Would stopping HRT reverse the hair loss?")
+
+    assert decision.uncovered == ("stopping", "reverse")
+
+
 def test_a_misspelt_word_that_only_frames_does_not_block_the_answer(ask: Any) -> None:
     decision = ask("how many IU of vitamin d per day is reccomended")
 
