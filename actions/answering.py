@@ -272,12 +272,22 @@ def is_own_question(tracker: Tracker) -> bool:
 def _asks_a_relation(tracker: Tracker) -> bool:
     """A message that asks whether or how something acts on something ("which one is
     responsible?", "does that cause it?") is a question, whatever small talk the
-    classifier took it for; a button's payload never is."""
-    if (tracker.latest_message.get("text") or "").startswith("/"):
+    classifier took it for; not a statement ("bye, that really helped"), and a button's
+    payload never is."""
+    text = tracker.latest_message.get("text") or ""
+    if text.startswith("/"):
         return False
     knowledge, vocabulary = load_knowledge(), load_vocabulary()
     question = question_of(tracker, knowledge, vocabulary)
-    return any(t.asks and vocabulary.kind(t.concept) in RELATION_KINDS for t in question.terms)
+    opening = question.words[0] if question.words else ""
+    asking = text.rstrip().endswith("?") or question.yes_no or opening in _WH
+    return asking and any(
+        t.asks and vocabulary.kind(t.concept) in RELATION_KINDS for t in question.terms
+    )
+
+
+# Words that open a question without a question mark ("which is responsible").
+_WH = frozenset("what whats which why how who".split())  # noqa: SIM905
 
 
 class ActionAnswer(Action):

@@ -629,6 +629,19 @@ def test_a_question_on_what_is_responsible_read_as_a_bot_challenge_is_answered(
     assert FOSAMAX in messages[0]["entries"] and STEROIDS in messages[0]["entries"]
 
 
+@pytest.mark.parametrize(
+    ("text", "intent", "reply"),
+    [
+        ("ok bye, that really helped", "goodbye", "utter_goodbye"),
+        ("are you a bot?", "bot_challenge", "utter_iamabot"),
+    ],
+)
+def test_small_talk_that_asks_no_question_gets_its_reply(
+    conversation: Conversation, text: str, intent: str, reply: str
+) -> None:
+    assert responses(conversation.turn(ActionSmallTalk(), text, intent)) == [reply]
+
+
 def test_small_talk_gets_its_reply(conversation: Conversation) -> None:
     assert responses(conversation.turn(ActionSmallTalk(), "hello there", "greet")) == [
         "utter_greet"
