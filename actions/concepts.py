@@ -428,6 +428,7 @@ class Vocabulary:
             if not (word in _STRESS and j > 0 and words[j - 1] in _WH_STRESSED)
         ]
         terms: list[Term] = []
+        unknown_to_wordnet = 0
         k = 0
         while k < len(read):
             i = read[k]
@@ -473,7 +474,12 @@ class Vocabulary:
                     following = spelled[after] if after < len(words) else ""
                     last = i + 1 >= len(words) or _ends_clause(text, words, i)
                     previous = spelled[i - 1] if i else ""
-                    asks = self._asks(meant, following, last, previous)
+                    # Spelling is tried for the first words WordNet does not know only:
+                    # a message of gibberish must not cost seconds.
+                    spell = unknown_to_wordnet < MAX_SPELLING_TRIES
+                    if self.word_classes is not None and not self.word_classes.known(meant):
+                        unknown_to_wordnet += 1
+                    asks = self._asks(meant, following, last, previous, spell)
                     terms.append(Term(self._article_stem(meant), word, i, known[i], asks))
                 k += 1
         return _loss_of_hair(_thinning_of_bone(terms))
@@ -517,23 +523,25 @@ class Vocabulary:
                 return length
         return 0
 
-    def _asks(self, word: str, following: str, last: bool, previous: str = "") -> bool:
+    def _asks(
+        self, word: str, following: str, last: bool, previous: str = "", spell: bool = True
+    ) -> bool:
         """Whether a word in no concept names what a question asks (wordclasses.py)."""
         if self.word_classes is None:
             return True
         if last:
-            return self.word_classes.asks(word, last=True)
+            return self.word_classes.asks(word, last=True, spell=spell)
         if word.endswith("ing") and following in _OBJECT_STARTS and _names(previous):
             # "follicles entering the resting phase": a verb with its subject and object,
             # not an activity ("swimming", "does swimming the crawl help?"); it asks only
             # as a bodily verb ("eating").
             return self.word_classes.asks_as_verb(word)
         if not following or following in STOPWORDS or _NUMBER.fullmatch(following):
-            return self.word_classes.asks(word)
+            return self.word_classes.asks(word, spell=spell)
         if self._in_concept(following):
-            return self.word_classes.asks(word, "-")  # "severe osteoporosis"
+            return self.word_classes.asks(word, "-", spell=spell)  # "severe osteoporosis"
         noun = following if self.word_classes.is_noun(following) else ""
-        return self.word_classes.asks(word, noun)
+        return self.word_classes.asks(word, noun, spell=spell)
 
     def concepts_of(self, sentence: str) -> frozenset[str]:
         """Everything a sentence of the article says, with what it implies: its phrases
@@ -543,6 +551,8 @@ class Vocabulary:
         return self.implied([*(t.concept for t in self.read(sentence)), *words])
 
 
+# How many words WordNet does not know, in one message, may be read as misspellings.
+MAX_SPELLING_TRIES = 20
 # Words that open a verb's object or particle ("entering the resting phase").
 _OBJECT_STARTS = frozenset("the a an my your his her their its our into out off up down".split())  # noqa: SIM905
 

@@ -45,6 +45,9 @@ BODILY_VERBS = frozenset({"body", "consumption"})
 ACTIVITY_VERBS = frozenset({"motion", "consumption", "body", "competition"})
 # Shorter words are not read as misspellings ("aga", "te": abbreviations).
 MISSPELT_MIN = 5
+# Nor longer ones: no English word is, and the candidates grow with the square of its
+# length (a message of one 4,000-letter "word" must not take minutes).
+MISSPELT_MAX = 20
 # A word with this many more verb senses than noun senses is read as a verb.
 VERB_MOSTLY = 3
 ABSTRACT_NOUNS = frozenset(
@@ -139,16 +142,17 @@ class WordClasses:
         nouns = self.senses(word).get("n", [])
         return bool(nouns) and nouns[0] in THING_CLASSES | {"state"}
 
-    def asks(self, word: str, following: str = "", last: bool = False) -> bool:
+    def asks(self, word: str, following: str = "", last: bool = False, spell: bool = True) -> bool:
         """Whether `word` names something a question asks about (see the module);
         `following`: the noun after it, if any ("-" when it is a word of the article's
         own, which an adjective only describes: "severe osteoporosis"); `last`: nothing
-        follows it in its clause."""
+        follows it in its clause; `spell`: a word WordNet does not know may be read as
+        the word it misspells."""
         senses = self.senses(word)
         if not senses:
             # A misspelt word is read as the word meant ("reccomended", "changs"); a word
             # WordNet does not know otherwise (a brand, a technical term) asks.
-            meant = self.misspelt(word)
+            meant = self.misspelt(word) if spell else None
             if meant is None:
                 return True
             word, senses = meant, self.senses(meant)
@@ -186,11 +190,11 @@ class WordClasses:
     def misspelt(self, word: str) -> str | None:
         """The English word `word` misspells by a doubled or undoubled letter (twice at
         most: "reccomended"), a letter left out ("changs") or two letters swapped
-        ("recieve"); None if there is none. Only for words of five letters or more, and
+        ("recieve"); None if there is none. Only for words of 5 to 20 letters, and
         never a letter dropped: a drug's name with one letter more than a word is not
         that word ("evista" is not "vista")."""
         word = word.lower()
-        if len(word) < MISSPELT_MIN or not word.isalpha():
+        if not MISSPELT_MIN <= len(word) <= MISSPELT_MAX or not word.isalpha():
             return None
         toggled = _doubling_toggled(word)
         twice = {w for once in toggled for w in _doubling_toggled(once)}

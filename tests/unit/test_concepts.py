@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from actions.answerability import ANSWER, decide, read_question
-from actions.concepts import Vocabulary, words_of
+from actions.concepts import MAX_SPELLING_TRIES, Vocabulary, words_of
 from actions.knowledge import KnowledgeBase
 from actions.retrieval import PassageIndex
 from actions.wordclasses import load_word_classes
@@ -162,6 +162,27 @@ def test_a_drugs_name_is_not_read_as_a_misspelt_word_and_asks(name: str) -> None
 
     assert classes.misspelt(name) is None
     assert classes.asks(name)
+
+
+def test_only_the_first_unknown_words_of_a_message_are_tried_as_misspellings(
+    vocabulary: Vocabulary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A message of gibberish (the REST channel takes 20,000 characters) must not cost
+    seconds of spelling candidates."""
+    classes = load_word_classes()
+    tried: list[str] = []
+    original = type(classes).misspelt
+
+    def counting(self: Any, word: str) -> str | None:
+        tried.append(word)
+        return original(self, word)
+
+    monkeypatch.setattr(type(classes), "misspelt", counting)
+    gibberish = " ".join(f"zqx{chr(97 + i % 26)}{chr(97 + i // 26)}vbn" for i in range(200))
+
+    vocabulary.read(gibberish + " reccomended")
+
+    assert 0 < len(tried) <= MAX_SPELLING_TRIES
 
 
 def test_word_classes_do_not_depend_on_the_hash_seed() -> None:
