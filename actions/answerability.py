@@ -2301,7 +2301,7 @@ def decide_follow_up(
     # cannot is theirs, not a question to the article.
     sources = [c for c in own.concepts if c in _WHERE_FROM]
     only_source = bool(sources) and (
-        set(own.concepts) <= _SOURCES or (_states(own) and not own.yes_no)
+        set(own.concepts) <= _SOURCES or (states_something(own) and not own.yes_no)
     )
     # "How much calcium?", then "what about biotin?": the article gives no amount for
     # biotin, and the reply says so.
@@ -2371,11 +2371,13 @@ def _states_a_limit(question: Question) -> bool:
     # alternative to.
     giving_up = _GIVING_UP & set(words) or ("cut", "back") in pairs
     return (
-        _states(question) and bool(_LIMITS & set(words) or _LIMIT_PAIRS & pairs) and not giving_up
+        states_something(question)
+        and bool(_LIMITS & set(words) or _LIMIT_PAIRS & pairs)
+        and not giving_up
     )
 
 
-def _states(question: Question) -> bool:
+def states_something(question: Question) -> bool:
     """Whether a message states something rather than asks ("I'm housebound most days")."""
     words = [w for w in question.words if w not in _FILLERS]
     return "?" not in question.text and not (words[:1] and words[0] in _QUESTION_WORDS)

@@ -38,6 +38,7 @@ from actions.answerability import (
     names_something,
     off_topic,
     read_question,
+    states_something,
     with_earlier_drugs,
     with_ordinals_named,
 )
@@ -258,36 +259,35 @@ def asks_only_for_tips(own: Question) -> bool:
     return bool(TIP_WORDS & set(words_of(asking_part(own.text)))) and not own.terms
 
 
+def typed_question(tracker: Tracker) -> Question | None:
+    """The latest message as a question, read once; None for a button's payload
+    ("/ask_capabilities"), which is never a question of its own."""
+    if (tracker.latest_message.get("text") or "").startswith("/"):
+        return None
+    return question_of(tracker, load_knowledge(), load_vocabulary())
+
+
+def _names_its_own(question: Question | None) -> bool:
+    return question is not None and names_something(question, load_vocabulary(), plain=True)
+
+
 def is_own_question(tracker: Tracker) -> bool:
     """A message classified as "tell me more", "where does it say that?" or "what can you
     do?" that names something of its own ("tell me more about calcium", "which foods are
     sources of calcium?", "would these help my nails too?") is a question, and is
     answered as one. A button's payload ("/ask_capabilities") never is."""
-    if (tracker.latest_message.get("text") or "").startswith("/"):
-        return False
-    knowledge, vocabulary = load_knowledge(), load_vocabulary()
-    return names_something(question_of(tracker, knowledge, vocabulary), vocabulary, plain=True)
+    return _names_its_own(typed_question(tracker))
 
 
-def _asks_a_relation(tracker: Tracker) -> bool:
-    """A message that asks whether or how something acts on something ("which one is
+def _asks_a_relation(question: Question | None) -> bool:
+    """A question that asks whether or how something acts on something ("which one is
     responsible?", "does that cause it?") is a question, whatever small talk the
     classifier took it for; not a statement ("bye, that really helped"), and a button's
     payload never is."""
-    text = tracker.latest_message.get("text") or ""
-    if text.startswith("/"):
+    if question is None or states_something(question):
         return False
-    knowledge, vocabulary = load_knowledge(), load_vocabulary()
-    question = question_of(tracker, knowledge, vocabulary)
-    opening = question.words[0] if question.words else ""
-    asking = text.rstrip().endswith("?") or question.yes_no or opening in _WH
-    return asking and any(
-        t.asks and vocabulary.kind(t.concept) in RELATION_KINDS for t in question.terms
-    )
-
-
-# Words that open a question without a question mark ("which is responsible").
-_WH = frozenset("what whats which why how who".split())  # noqa: SIM905
+    vocabulary = load_vocabulary()
+    return any(t.asks and vocabulary.kind(t.concept) in RELATION_KINDS for t in question.terms)
 
 
 class ActionAnswer(Action):
@@ -489,13 +489,14 @@ class ActionSmallTalk(Action):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[EventType]:
-        if is_own_question(tracker):
+        question = typed_question(tracker)
+        if _names_its_own(question):
             return answer(dispatcher, tracker)
         if thanks_say_it_helped(tracker):  # "thank you, that helps": feedback on the answer
             return await respond_to_typed_feedback(dispatcher, tracker, domain)
         intent = latest_intent(tracker) or ""
         # "I'm on both. Which is responsible?" (not "thank you, that helps")
-        if intent != INTENT_THANK and _asks_a_relation(tracker):
+        if intent != INTENT_THANK and _asks_a_relation(question):
             return answer(dispatcher, tracker)
         welcome = widget_welcome(tracker) if intent == INTENT_GREET else None
         if welcome:  # the site owner's words, from a file they edit: no domain response
