@@ -510,15 +510,24 @@ def _set_aside(text: str, markers: frozenset[Any]) -> set[int]:
     return positions
 
 
+def _clauses(text: str) -> list[tuple[int, str]]:
+    """The clauses of `text`, in order, each with the number of its sentence."""
+    return [
+        (n, clause)
+        for n, sentence in enumerate(_SENTENCE_END.split(text.strip()))
+        for clause in _CLAUSE_BREAK.split(sentence)
+        if clause.strip()
+    ]
+
+
 def _clause_before(text: str, asked: str) -> str:
     """The clause just before the part that asks, `asked`, in its sentence ("I have PCOS
     - is that why my hair is thinning?" → "I have PCOS"); "" if it has none."""
     opening = words_of(asked)[:3]
-    for sentence in _SENTENCE_END.split(text.strip()):
-        clauses = [c for c in _CLAUSE_BREAK.split(sentence) if c.strip()]
-        for i, clause in enumerate(clauses):
-            if i and words_of(clause)[:3] == opening:
-                return clauses[i - 1]
+    clauses = _clauses(text)
+    for (before, previous), (n, clause) in itertools.pairwise(clauses):
+        if before == n and words_of(clause)[:3] == opening:
+            return previous
     return ""
 
 
@@ -538,12 +547,7 @@ def _clauses_before(text: str, asked: str) -> list[str]:
     """The clauses of `text` before the part that asks, `asked`, in order ("My friend
     swears by rosemary oil", "I'm tempted to try it myself" before "Does it work?")."""
     opening = words_of(asked)[:3]
-    clauses = [
-        c
-        for sentence in _SENTENCE_END.split(text.strip())
-        for c in _CLAUSE_BREAK.split(sentence)
-        if words_of(c)
-    ]
+    clauses = [clause for _, clause in _clauses(text) if words_of(clause)]
     starts = [i for i, c in enumerate(clauses) if i and words_of(c)[:3] == opening]
     return clauses[: starts[-1]] if starts else []
 
@@ -2151,11 +2155,8 @@ def decide(
     )
 
     def names_another(sentence: Quote | None) -> bool:
-        return sentence is not None and any(
-            _kind(vocabulary, c) in TOPIC_KINDS
-            and not vocabulary.is_generic(c)
-            and c not in set_aside
-            for c in _named_concepts(vocabulary, sentence.text)
+        return sentence is not None and bool(
+            _subjects(vocabulary, _named_concepts(vocabulary, sentence.text)) - set_aside
         )
 
     # The question's own subjects and conditions, with the parts of the body they imply.
@@ -2180,11 +2181,7 @@ def decide(
         if cover.sentence is None or not own_topics or not property_asked:
             return False
         said = vocabulary.implied(_named_concepts(vocabulary, cover.sentence.text))
-        other = any(
-            _kind(vocabulary, c) in TOPIC_KINDS and not vocabulary.is_generic(c)
-            for c in said - asked_of
-        )
-        return other and not own_about & said
+        return bool(_subjects(vocabulary, said - asked_of)) and not own_about & said
 
     def fit(cover: _Cover) -> float:
         entry = cover.candidate.entry
@@ -2243,6 +2240,14 @@ def decide(
         tuple(sorted(best.missing)),
         _span(vocabulary, question, best.missing | ({RELATION} if best.purpose else set()))
         or tuple(m.replace("_", " ") for m in sorted(best.missing)),
+    )
+
+
+def _subjects(vocabulary: Vocabulary, concepts: Iterable[str]) -> frozenset[str]:
+    """The subjects among `concepts` that are not general words ("bisphosphonates", not
+    "medication")."""
+    return frozenset(
+        c for c in concepts if _kind(vocabulary, c) in TOPIC_KINDS and not vocabulary.is_generic(c)
     )
 
 
