@@ -632,23 +632,17 @@ def test_a_question_on_what_is_responsible_read_as_a_bot_challenge_is_answered(
 @pytest.mark.parametrize(
     ("text", "intent", "reply"),
     [
+        ("hello there", "greet", "utter_greet"),
+        ("thank you", "thank", "utter_you_are_welcome"),
+        # A statement that names a relation is no question.
         ("ok bye, that really helped", "goodbye", "utter_goodbye"),
         ("are you a bot?", "bot_challenge", "utter_iamabot"),
     ],
 )
-def test_small_talk_that_asks_no_question_gets_its_reply(
+def test_small_talk_gets_its_reply(
     conversation: Conversation, text: str, intent: str, reply: str
 ) -> None:
     assert responses(conversation.turn(ActionSmallTalk(), text, intent)) == [reply]
-
-
-def test_small_talk_gets_its_reply(conversation: Conversation) -> None:
-    assert responses(conversation.turn(ActionSmallTalk(), "hello there", "greet")) == [
-        "utter_greet"
-    ]
-    assert responses(conversation.turn(ActionSmallTalk(), "thank you", "thank")) == [
-        "utter_you_are_welcome"
-    ]
 
 
 def _greeting_through(channel: str, make_tracker: TrackerFactory, domain: dict[str, Any]) -> Any:
