@@ -476,8 +476,10 @@ class Vocabulary:
                     previous = spelled[i - 1] if i else ""
                     # Spelling is tried for the first words WordNet does not know only:
                     # a message of gibberish must not cost seconds.
+                    # (Counted only while it matters: no second WordNet look-up after.)
                     spell = unknown_to_wordnet < MAX_SPELLING_TRIES
-                    if self.word_classes is not None and not self.word_classes.known(meant):
+                    wordnet = self.word_classes
+                    if spell and wordnet is not None and not wordnet.known(meant):
                         unknown_to_wordnet += 1
                     asks = self._asks(meant, following, last, previous, spell)
                     terms.append(Term(self._article_stem(meant), word, i, known[i], asks))
