@@ -101,6 +101,7 @@ DEFINITION_ASPECT = "definition"
 WHY = "why"
 MECHANISM = "mechanism"
 LINK = "link"
+BONE, OSTEOPOROSIS, HAIR, HAIR_LOSS = "bone", "osteoporosis", "hair", "hair_loss"
 # "The two": in this article, the two conditions.
 BOTH_CONDITIONS = "both_conditions"
 EXPLAINING_ASPECTS = (LINK, MECHANISM)
@@ -132,6 +133,14 @@ _ADVICE_OPENINGS = (
     ("do", "i", "need", "to"),
     ("do", "you", "think", "i", "should"),
     ("would", "you", "advise", "me", "to"),
+    ("would", "you", "recommend", "that", "i"),
+    ("would", "you", "recommend", "i"),
+    ("do", "you", "recommend", "that", "i"),
+    ("do", "you", "recommend", "i"),
+    # "I should take more calcium or no?", "I must change my medicine or not?"
+    ("i", "should"),
+    ("i", "must"),
+    ("must", "i"),
 )
 _ADVICE_VERBS = frozenset(
     {
@@ -291,6 +300,12 @@ _BACKWARD = frozenset(
 _OWNERS = frozenset("my her his your their the".split())  # noqa: SIM905
 _PRONOUNS = frozenset("it that this they these those".split())  # noqa: SIM905
 _PLURAL = frozenset("they them these those both each either".split())  # noqa: SIM905
+# "How many grams of it…?", "is hair loss common with that one?": what the question asks
+# about is the thing talked of before, named as the object of a preposition.
+_BACK_OBJECT = re.compile(
+    r"\b(?:of|with|from|on|by)\s+(?:it|them|(?:that|this)(?:\s+one)?|these ones|those ones)\b"
+    r"(?!\s+(?:is|are|was|were|has|have|had|i|you|we|can|could|would|will|might|may)\b)"
+)
 # "Is it true that…", "is it safe to…": "it" stands for what follows, not for the topic
 # of the previous question.
 _PLACEHOLDER_FOLLOWERS = frozenset(
@@ -303,6 +318,15 @@ _CONTRACTION = re.compile(r"(?:we|you|they)['’]re\b", re.IGNORECASE)
 # Yes/no questions that ask their "X or Y" of either.
 _OF_EITHER = frozenset("can could does do did is are was were will may might has have".split())  # noqa: SIM905
 _BRACKETS = re.compile(r"\s*\([^()]*\)")
+# A word or phrase the user quotes ("my pharmacist said it might be 'iatrogenic'"); not an
+# apostrophe inside a word ("I'm").
+# Old age, among whom the article says the two are commonly seen together.
+_OLD_AGE = frozenset("older elderly aging ageing seniors pensioners retirees".split())  # noqa: SIM905
+_AN_AGE = re.compile(r"\b([1-9]\d)\b")
+OLD_AGE_FROM = 50
+# What asks what something means, pointing at it ("what does that mean?").
+_MEANING = frozenset("mean means meant meaning".split())  # noqa: SIM905
+_QUOTED = re.compile(r"(?<!\w)['\"“‘]([^'\"“”‘’]{2,60}?)['\"”’](?!\w)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _EMBEDDED = re.compile(r"\b(?:whether|if|why|how|what|which|who|when|where)\b", re.IGNORECASE)
 _ASIDE = re.compile(
@@ -771,8 +795,10 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
     terms = _how_often_it_happens(vocabulary, terms, words)
     terms = _with_a_rate(terms, asked, words)
     terms = _hurting(terms, words)
+    terms = _hedged(vocabulary, terms, words)
     terms = _without_excess_of_a_state(vocabulary, terms)
     terms = _without_either_or_of_one_kind(vocabulary, terms)
+    terms = _quoted_defined(vocabulary, terms, text, words)
     every = words_of(text)
     alternatives = _alternatives(every)
     # A comparative inside the name of a thing ("faster than" in bone remodeling, the
@@ -855,6 +881,14 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         and t.concept not in concepts
         and t.concept not in excluded
     ]
+    if not any(_kind(vocabulary, t.concept) in TOPIC_KINDS + CONDITION_KINDS for t in terms):
+        # "If one doesn't directly cause the other, where does the correlation come
+        # from?": the story's "one … the other" is the two conditions.
+        story += [
+            t
+            for t in _one_and_the_other(vocabulary, read_all, words_of(text))
+            if t not in read_all and t.concept not in concepts
+        ]
     if alternatives and any(t.concept == COMPARISON for t in terms):
         # "calcium vs vitamin D, which is better for bones": the story names what is
         # compared, and one sentence must say it of them.
@@ -885,6 +919,40 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         # swears by rosemary oil … I'm tempted to try it. Does it work?").
         referent = _unknown_referent(vocabulary, _clauses_before(text, asked))
         terms += [referent] if referent and referent.concept not in concepts else []
+    elif (
+        DEFINITION in concepts
+        and words[-1:] in (["it"], ["that"], ["this"])
+        and not set(TOPIC_KINDS + CONDITION_KINDS) & own_kinds
+    ):
+        # "The Paget disease of the bone, what is it?": what "it" is, is the thing the
+        # clause before names by a name no dictionary knows (not "nobody has told me what
+        # it is", nor "like paper").
+        story_end = vocabulary.read((_clauses_before(text, asked) or [""])[-1])
+        terms += [
+            t
+            for t in story_end
+            if _unknown_thing(t)
+            and t.concept not in concepts
+            and (_capitalised(text, t.text) or not vocabulary.in_dictionary(t.text))
+        ]
+    elif (
+        pronoun
+        and causes
+        and not set(PART_KINDS + CONDITION_KINDS) & own_kinds
+        and (
+            words[2:3] in (["be"], ["from"])
+            or any(
+                t.position <= 2 and _kind(vocabulary, t.concept) in RELATION_KINDS for t in terms
+            )
+        )
+    ):
+        # "My mum takes prednisone and now she bruises really easily. Is that from the
+        # steroid?": "that" is what the story says happens last, which the article does
+        # not know of; the answer must cover it. (Not "does that kind of activity help my
+        # bones?", nor "are those two things related to menopause?".)
+        story_end = vocabulary.read((_clauses_before(text, asked) or [""])[-1])
+        if story_end and not _kind(vocabulary, story_end[-1].concept):
+            terms.append(replace(story_end[-1], asks=True, position=len(words)))
     # A general word ("the tablet", "these pills") stands for the story's subject; not a
     # way of life ("I'm 55 and menopausal. What everyday habits could help?"), which asks
     # for the article's general advice.
@@ -925,6 +993,7 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         or together
         or pronoun
         or "same" in words
+        or bool(_BACK_OBJECT.search(" ".join(words)))
         or _one_sided_link(vocabulary, terms),
         together=together,
         pronoun=pronoun,
@@ -1010,6 +1079,63 @@ def _other_effects(
     return [*(t for t in terms if t not in aside), other]
 
 
+def _quoted_defined(
+    vocabulary: Vocabulary, terms: list[Term], text: str, words: Sequence[str]
+) -> list[Term]:
+    """`terms` with the word the message quotes, when it asks what something means and
+    names nothing of its own: "My pharmacist said my hair loss might be 'iatrogenic'.
+    What does that mean?" asks what "iatrogenic" means."""
+    if (
+        all(t.concept != DEFINITION for t in terms)
+        or any(_kind(vocabulary, t.concept) in TOPIC_KINDS + CONDITION_KINDS for t in terms)
+        or not (_MEANING & set(words) or (len(words) <= 4 and words[-1:] in (["that"], ["this"])))
+    ):
+        return terms
+    quoted = [
+        m
+        for m in _QUOTED.finditer(text)
+        if any(t.known and _kind(vocabulary, t.concept) for t in vocabulary.read(m.group(1)))
+    ]
+    if not quoted:
+        return terms  # "his bones were 'like paper'": the story's subject, not the words
+    # The quoted word as its clause says it ("my bones are 'thin'": thin bones).
+    clause = next(
+        (c for _, c in reversed(_clauses(text)) if quoted[-1].group(0) in c), quoted[-1].group(1)
+    )
+    named = [
+        t
+        for t in vocabulary.read(clause)
+        if _kind(vocabulary, t.concept) in TOPIC_KINDS + CONDITION_KINDS + PART_KINDS
+        or t.text in quoted[-1].group(1).lower()
+    ]
+    end = len(words)
+    return [*terms, *(Term(t.concept, t.text, end, t.known, t.asks) for t in named)]
+
+
+def _hedged(vocabulary: Vocabulary, terms: list[Term], words: Sequence[str]) -> list[Term]:
+    """`terms` without a "likely" that only hedges a relation ("is the steroid likely to be
+    behind both?", "is that tablet likely to be involved?": does it act on them); not a
+    question of how likely ("more likely to", "how likely").
+    """
+    relations = [
+        t.position
+        for t in terms
+        if _kind(vocabulary, t.concept) in RELATION_KINDS or t.concept == WHY
+    ]
+
+    def hedges(term: Term) -> bool:
+        at = term.position
+        following = words[at + 1 : at + 2]
+        return (
+            term.text == "likely"
+            and words[at - 1 : at] not in (["more"], ["less"], ["most"], ["how"], ["as"])
+            and (following == ["to"] or (bool(following) and following[0].endswith("ing")))
+            and any(at < r <= at + 6 for r in relations)
+        )
+
+    return [t for t in terms if not (t.concept == COMMONNESS and hedges(t))]
+
+
 def _hurting(terms: list[Term], words: Sequence[str]) -> list[Term]:
     """`terms` with "hurt" that has no object ("does osteoporosis hurt?", "will it hurt
     at all?") read as pain, not as harm done to something ("does stress hurt bones?")."""
@@ -1059,9 +1185,9 @@ def _one_and_the_other(
     if any(_kind(vocabulary, t.concept) in TOPIC_KINDS + CONDITION_KINDS for t in terms):
         return terms
     for at, word in enumerate(words):
-        if word != "one" or words[at + 1 : at + 5].count("other") != 1:
+        if word != "one" or words[at + 1 : at + 7].count("other") != 1:
             continue
-        other = at + 1 + words[at + 1 : at + 5].index("other")
+        other = at + 1 + words[at + 1 : at + 7].index("other")
         if words[other - 1] != "the" or not any(
             _kind(vocabulary, t.concept) == RELATION and at < t.position < other for t in terms
         ):
@@ -1518,8 +1644,22 @@ def _generalised(vocabulary: Vocabulary, concepts: Iterable[str]) -> frozenset[s
 
 
 @lru_cache(maxsize=1024)
+@lru_cache(maxsize=1024)
 def _sentence_concepts(vocabulary: Vocabulary, sentence: str) -> frozenset[str]:
-    return _generalised(vocabulary, vocabulary.concepts_of(sentence))
+    """What a sentence says. An adverb of frequency inside a longer phrase of something
+    else says how often that is, not how common anything is: "conditions frequently
+    associated with osteoporosis" does not say how common hair loss is. (An adjective
+    does say it of its noun: "a common concern", "temporary shedding".)"""
+    concepts = _generalised(vocabulary, vocabulary.concepts_of(sentence))
+    if COMMONNESS in concepts and COMMONNESS not in _named_concepts(vocabulary, sentence):
+        said = [
+            w
+            for w in words_of(sentence)
+            if any(t.concept == COMMONNESS for t in vocabulary.read(w))
+        ]
+        if all(w.endswith("ly") for w in said):
+            return concepts - {COMMONNESS}
+    return concepts
 
 
 @lru_cache(maxsize=1024)
@@ -1655,7 +1795,43 @@ def _compares_two(vocabulary: Vocabulary, question: Question) -> bool:
             and not (vocabulary.is_generic(term.concept) and _after_which(question, term))
         ):
             things.setdefault(kind, set()).add(term.position)
+    if _named_after_than(vocabulary, question) and len(things.keys() - {""}) >= 2:
+        # "Is it worse for bones than steroids?" after inflammation: "than" compares two
+        # things the article knows, though of different kinds.
+        return True
     return any(len(positions) >= 2 for positions in things.values())
+
+
+def _capitalised(text: str, name: str) -> bool:
+    """Whether `name` is written with a capital inside a sentence of `text`, as a name is
+    ("The Paget disease"); not the first word of a sentence."""
+    return any(
+        re.search(rf"(?<![.!?]\s)(?<!^)\b{re.escape(word.capitalize())}\b", text)
+        for word in words_of(name)
+    )
+
+
+def _of_old_age(text: str) -> bool:
+    """Whether a message speaks of older people ("is it common in older people?", "she's
+    82, is it common at her age?"; not "my son is 16, is that common at his age?")."""
+    words = set(words_of(text))
+    if _OLD_AGE & words:
+        return True
+    return bool({"age", "old"} & words) and any(
+        int(n) >= OLD_AGE_FROM for n in _AN_AGE.findall(text)
+    )
+
+
+def _named_after_than(vocabulary: Vocabulary, question: Question) -> bool:
+    """Whether "than" is followed by a thing the question names ("worse … than
+    steroids"); not "worse than it was", "more than usual" or "rather than"."""
+    words = question.words
+    starts = [i for i, w in enumerate(words) if w == "than" and words[i - 1 : i] != ["rather"]]
+    return any(
+        _kind(vocabulary, t.concept) in TOPIC_KINDS + CONDITION_KINDS
+        and any(i < t.position <= i + 3 for i in starts)
+        for t in question.terms
+    )
 
 
 def _after_which(question: Question, term: Term) -> bool:
@@ -1690,6 +1866,7 @@ def _cover(
     turned: bool = False,
     differs: bool = False,
     naming: bool = False,
+    one_alone: bool = False,
 ) -> _Cover:
     """The candidate's sentence that covers most of `needed` (with the entry's subjects),
     and what stays uncovered; between equals, the one that says most of it itself, then
@@ -1705,12 +1882,18 @@ def _cover(
     For a question that asks how two things `differ`, a sentence that contrasts ("while",
     "by contrast") comes before one that only names both. For one that asks what
     something is called (`naming`), a sentence that names it ("known as androgenetic
-    alopecia") comes first, though it was just shown."""
+    alopecia") comes first, though it was just shown. For a question of how common one
+    of the two conditions is (`one_alone`), a sentence on the two together does not say
+    it."""
     entry = candidate.entry
     base = _generalised(vocabulary, vocabulary.implied(entry.subjects)) if entry else frozenset()
 
+    both = frozenset(vocabulary.concepts[BOTH_CONDITIONS].implies)
+
     def says(sentence: str) -> frozenset[str]:
         concepts = _sentence_concepts(vocabulary, sentence) - unsaid
+        if one_alone and both | {LINK} <= concepts:
+            concepts -= {COMMONNESS}
         return concepts - (_purposes(vocabulary, sentence) & effects) if effects else concepts
 
     said = [says(q.text) for q in candidate.sentences]
@@ -2098,6 +2281,17 @@ def decide(
     unsaid = frozenset({COMPARISON}) if _by_degree(question) else frozenset()
     differs = _asks_difference(question.words)
     naming = bool(_NAMING & set(question.words)) and DEFINITION in question.concepts
+    # How common the two are together says nothing of how common one of them is ("how
+    # common is hair loss in women?" is not answered by "the simultaneous appearance of
+    # bone thinning and hair shedding is a common concern"); but it is all the article
+    # says of how common either is among older people, of whom it says it ("is it common
+    # at her age?").
+    asked = _generalised(vocabulary, vocabulary.implied(needed | context))
+    one_alone = (
+        COMMONNESS in needed
+        and not (({BONE, OSTEOPOROSIS} & asked and {HAIR, HAIR_LOSS} & asked) or LINK in needed)
+        and not _of_old_age(question.text)
+    )
 
     def cover(candidate: _Candidate) -> _Cover:
         turned = _reversed(question, candidate.entry, vocabulary)
@@ -2113,6 +2307,7 @@ def decide(
             turned,
             differs,
             naming,
+            one_alone,
         )
 
     candidates = _candidates(question, knowledge, vocabulary, index, entries)
@@ -2309,8 +2504,11 @@ def decide_follow_up(
         set(own.concepts) <= _SOURCES or (states_something(own) and not own.yes_no)
     )
     # "How much calcium?", then "what about biotin?": the article gives no amount for
-    # biotin, and the reply says so.
-    no_figure = not only_source and any(_kind(vocabulary, c) in ASK_KINDS for c in decision.missing)
+    # biotin, and the reply says so. (Not "is it common?" about Fosamax, then "what about
+    # steroids?": whether steroids do it too, which the article answers.)
+    no_figure = not only_source and any(
+        _kind(vocabulary, c) in ASK_KINDS and c != COMMONNESS for c in decision.missing
+    )
     if question is not own and (only_subject or only_source) and not no_figure:
         if only_source:
             alone = (

@@ -223,6 +223,10 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType
     question, decision = decide_in_context(tracker, own, knowledge, vocabulary)
     if _classified(tracker, (INTENT_OFF_TOPIC,), OFF_TOPIC_REPLY_CONFIDENCE):
         decision = off_topic(decision, own, vocabulary)
+    if decision.reason == NOTHING_ASKED and _names_a_thing(own):
+        # "Please explain the theory of relativity": asked plainly, of nothing the
+        # article knows.
+        decision = Decision(DECLINE, "no_subject")
     if decision.reason == NOTHING_ASKED:
         # "why?" with nothing to go on: ask for the whole question.
         dispatcher.utter_message(response=UTTER_UNCLEAR_SUBJECT)
@@ -269,6 +273,21 @@ def typed_question(tracker: Tracker) -> Question | None:
 
 def _names_its_own(question: Question | None) -> bool:
     return question is not None and names_something(question, load_vocabulary(), plain=True)
+
+
+def _names_a_thing(question: Question | None) -> bool:
+    """Whether a message names anything at all, even a thing the article does not know
+    and WordNet files under abstract nouns ("theory"): not "tell me more", "elaborate"."""
+    if question is None:
+        return False
+    vocabulary = load_vocabulary()
+    classes = vocabulary.word_classes
+    return names_something(question, vocabulary, plain=True) or any(
+        not vocabulary.kind(t.concept)
+        and classes is not None
+        and all(classes.is_noun(w) for w in words_of(t.text))
+        for t in question.terms
+    )
 
 
 def is_own_question(tracker: Tracker) -> bool:
@@ -374,6 +393,10 @@ def tell_more(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventT
     entry = _last_entry(tracker)
     shown = last_quotes(tracker, knowledge)
     if entry is None and not shown:
+        if _names_a_thing(typed_question(tracker)):
+            # "Please explain the theory of relativity": a question of its own, not a
+            # request for more of an answer that was never given.
+            return answer(dispatcher, tracker)
         dispatcher.utter_message(response=UTTER_NOTHING_YET)
         return []
     candidates = _more_to_tell(tracker, knowledge)

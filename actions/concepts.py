@@ -503,6 +503,13 @@ class Vocabulary:
         senses = self.word_classes.senses(text)
         return not senses or "n" in senses or "a" in senses
 
+    def in_dictionary(self, text: str) -> bool:
+        """Whether WordNet knows every word of `text` ("paper", "nobody"; not "paget",
+        "osteopenia", names a dictionary does not hold)."""
+        if self.word_classes is None:
+            return False
+        return all(self.word_classes.known(w) for w in words_of(text))
+
     def _in_concept(self, word: str) -> bool:
         match = self._match((word,), (stem(word),))
         return match is not None and match != NEUTRAL

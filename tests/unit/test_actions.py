@@ -510,6 +510,18 @@ def test_without_an_answer_yet_there_is_nothing_to_expand_or_cite(
     assert responses(conversation.turn(action, "?", "ask_more")) == ["utter_nothing_yet"]
 
 
+@pytest.mark.parametrize(
+    "text", ["Please explain the theory of relativity.", "what about the theory?"]
+)
+def test_a_question_of_its_own_before_any_answer_is_declined_not_taken_for_more(
+    conversation: Conversation, text: str
+) -> None:
+    """It names something, which the article does not cover: not "I haven't answered
+    anything yet", nor "which subject do you mean?"."""
+    assert responses(conversation.turn(ActionTellMore(), text, "ask_more")) == ["utter_decline"]
+    assert responses(conversation.turn(ActionAnswer(), text, "ask_followup")) == ["utter_decline"]
+
+
 def test_where_does_it_say_that_cites_the_sentences_shown(conversation: Conversation) -> None:
     answer(conversation, "how much calcium do adults need", "ask_calcium")
     source = conversation.turn(ActionCiteSource(), "where does it say that?", "ask_source")

@@ -2247,3 +2247,301 @@ def test_causes_the_two_share_never_get_the_verdict_on_one_causing_the_other(
 
 def test_one_causing_the_other_still_gets_its_verdict(ask: Any) -> None:
     assert ask("Can bone loss damage hair follicles?", intent="ask_causal_link").lead == VERDICT
+
+
+# ---- Development sets 29 and 30 (blind) ------------------------------------------------
+
+
+def test_one_and_the_other_in_the_clause_before_are_the_two_conditions(ask: Any) -> None:
+    decision = ask("If one doesn't directly cause the other, where does the correlation come from?")
+
+    assert decision.outcome == ANSWER, decision
+    assert _entry(decision) in ("causal_link", "why_together")
+
+
+def test_a_correlation_with_nothing_named_is_not_taken_for_the_two_conditions(ask: Any) -> None:
+    assert ask("where does the correlation come from?").outcome != ANSWER
+
+
+def test_what_a_quoted_word_means_is_answered_about_that_word(ask: Any) -> None:
+    decision = ask("My pharmacist said my hair loss might be 'iatrogenic'. What does that mean?")
+
+    assert decision.outcome == ANSWER, decision
+    assert any("iatrogenic" in q.text for q in decision.quotes)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Not what the quoted words mean: what condition the story describes.
+        "My dad is 80 and had a fall last winter; the doctors said his bones were 'like "
+        "paper'. What's the condition where bones get fragile like that?",
+        # Quoted words the article does not know: the story's own subject.
+        "My doctor said my bones look 'like a sponge' on the scan and that I have "
+        "osteoporosis. I nodded but didn't really get it. What does it actually mean?",
+    ],
+)
+def test_quoted_words_that_are_not_asked_about_leave_the_story_its_subject(
+    ask: Any, question: str
+) -> None:
+    _assert_answered_from(ask(question), "what_is_osteoporosis")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Would you recommend that I begin bisphosphonate therapy given my bone density?",
+        "My hair is falling, I should take more calcium or no?",
+        "My hair is falling, I must change my medicine or not?",
+    ],
+)
+def test_asking_whether_i_should_or_must_is_personal_advice(text: str) -> None:
+    assert asks_for_advice(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I should take vitamin D, my doctor says. How much is typical?",
+        "I must say, how much calcium do adults need?",
+    ],
+)
+def test_a_story_with_should_before_a_general_question_is_not_personal_advice(text: str) -> None:
+    assert not asks_for_advice(text)
+
+
+@pytest.mark.parametrize(
+    ("before", "text", "entry"),
+    [
+        (
+            "Why do people need protein for hair?",
+            "how many grams of it should I eat a day?",
+            "protein",
+        ),
+        (
+            "Do anti-estrogen drugs cause hair loss?",
+            "is hair loss common with that one?",
+            "hrt_antiestrogen",
+        ),
+    ],
+)
+def test_it_as_the_object_of_a_preposition_is_the_last_subject(
+    after: Any, before: str, text: str, entry: str
+) -> None:
+    """Not the figure for calcium, nor how common the two conditions are together: the
+    article gives neither for the subject pointed back at."""
+    _, decision = after(before, text)
+
+    assert decision.outcome == PARTIAL, decision
+    assert _entry(decision) == entry
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how common is hair loss on steroids?",
+        "Is hair loss common with anti-estrogen drugs?",
+        "how common is hair loss in women",
+        "My son is 16 and his hair is thinning. Is that common at his age?",
+    ],
+)
+def test_how_common_is_not_answered_by_a_frequency_said_of_something_else(
+    ask: Any, question: str
+) -> None:
+    """ "Conditions frequently associated with osteoporosis" and "the simultaneous
+    appearance of bone thinning and hair shedding is a common concern" say nothing of how
+    common hair loss is on a drug, or on its own."""
+    decision = ask(question)
+
+    assert decision.outcome == PARTIAL, decision
+    assert decision.lead != VERDICT
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("are osteoporosis and hair loss commonly seen together?", "why_together"),
+        ("What are the common systemic factors linking bone and hair health?", "why_together"),
+        ("Is inflammation a common link between bone and hair problems?", "inflammation"),
+        ("is hair loss common in older people?", "why_together"),
+        ("my mum is 82, is hair loss common at her age?", "why_together"),
+    ],
+)
+def test_how_common_the_two_are_together_and_common_as_shared_are_answered(
+    ask: Any, question: str, entry: str
+) -> None:
+    _assert_answered_from(ask(question), entry)
+
+
+def test_than_a_named_thing_after_a_pronoun_compares_the_two(after: Any) -> None:
+    _, decision = after(
+        "Can inflammation cause hair shedding?", "is it worse for bones than steroids?"
+    )
+
+    assert decision.outcome == PARTIAL, decision
+    assert "comparison" in decision.missing
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        (
+            "Can the hormone changes of menopause make female pattern thinning worse than "
+            "it already was?",
+            "estrogen_menopause",
+        ),
+        (
+            "could the treatment for my osteoporosis be behind my hair loss rather than the "
+            "disease itself",
+            "bisphosphonates",
+        ),
+    ],
+)
+def test_than_with_nothing_named_after_it_compares_nothing(
+    ask: Any, question: str, entry: str
+) -> None:
+    _assert_answered_from(ask(question), entry)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Is the steroid likely to be behind both?",
+        "Are the steroids likely playing a part in both?",
+        "Are steroids likely to be part of the reason?",
+    ],
+)
+def test_likely_before_a_relation_only_hedges_it(ask: Any, question: str) -> None:
+    _assert_answered_from(ask(question), "glucocorticoids")
+
+
+def test_how_likely_still_asks_how_common(ask: Any) -> None:
+    decision = ask("how likely is hair loss on steroids?")
+
+    assert decision.outcome == PARTIAL, decision
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("Will chilling out more actually help my bones?", "stress"),
+        ("What kind of activity actually helps build bone?", "exercise"),
+        ("For bones and hair both, what I should do in the daily life?", "what_can_i_do"),
+        ("is osteoporosis from too much bone being broken down", "bone_remodeling"),
+        (
+            "I was wondering whether hormone replacement could be behind the changes in my hair?",
+            "hrt_antiestrogen",
+        ),
+        ("is the change making my hair thin?", "estrogen_menopause"),
+    ],
+)
+def test_lay_words_of_dev29_and_dev30_are_read(ask: Any, question: str, entry: str) -> None:
+    _assert_answered_from(ask(question), entry)
+
+
+def test_preserving_bone_is_what_estrogen_is_said_to_do(ask: Any) -> None:
+    decision = ask("By what mechanism does estrogen preserve bone density?")
+
+    assert decision.outcome == ANSWER, decision
+    assert any("protective role" in q.text for q in decision.quotes)
+
+
+def test_what_about_a_new_subject_after_how_common_asks_what_the_article_says_of_it(
+    after: Any,
+) -> None:
+    """ "Is it common?" about Fosamax, then "what about stress?": whether stress does it
+    too, which the article answers; not "the article doesn't say anything about common"."""
+    _, decision = after(
+        "does fosamax make your hair fall out, and is it common?", "what about stress?"
+    )
+
+    _assert_answered_from(decision, "stress")
+    assert decision.lead != VERDICT
+
+
+def test_what_about_a_new_subject_after_how_much_still_says_there_is_no_figure(
+    after: Any,
+) -> None:
+    _, decision = after("how much calcium do adults need?", "what about biotin?")
+
+    assert decision.outcome == PARTIAL, decision
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "My mum takes prednisone and now she bruises really easily. Is that from the steroid?",
+        "I feel exhausted all the time. Could that be from low vitamin D?",
+    ],
+)
+def test_that_after_a_story_is_the_effect_it_tells_of_last(ask: Any, question: str) -> None:
+    """Bruising and tiredness are effects the article never names: not "Yes" over the
+    sentence on bone loss and hair thinning."""
+    decision = ask(question)
+
+    assert decision.outcome == PARTIAL, decision
+    assert decision.lead != VERDICT
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        (
+            "I'm 68 and don't go to a gym, but I walk the dog every day. Does that count as "
+            "good exercise for my bones?",
+            "exercise",
+        ),
+        (
+            "I'm 53, my periods stopped about two years ago, and since then I've had a low "
+            "bone density result and my part keeps getting wider. My GP mentioned hormones "
+            "but was in a rush. Are those two things related to menopause?",
+            "estrogen_menopause",
+        ),
+        ("My mum has osteoporosis and thin hair. Is that from the steroids?", "glucocorticoids"),
+    ],
+)
+def test_that_with_a_subject_or_effect_of_its_own_is_not_the_storys_last_word(
+    ask: Any, question: str, entry: str
+) -> None:
+    _assert_answered_from(ask(question), entry)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["The Paget disease of the bone, what is it?", "my doctor mentioned osteopenia. what is that?"],
+)
+def test_what_is_it_after_a_name_the_article_does_not_know_is_not_answered(
+    ask: Any, question: str
+) -> None:
+    assert ask(question).outcome != ANSWER
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        (
+            "Everyone keeps using the word osteoporosis, but nobody has told me what it "
+            "actually is. What is it?",
+            "what_is_osteoporosis",
+        ),
+        (
+            "Hair dropping out like autumn leaves — what's the posh word for that?",
+            "what_is_hair_loss",
+        ),
+    ],
+)
+def test_what_is_it_after_ordinary_words_keeps_the_storys_subject(
+    ask: Any, question: str, entry: str
+) -> None:
+    _assert_answered_from(ask(question), entry)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How do I find out if my iron is low?", "How can I find out whether my vitamin D is low?"],
+)
+def test_finding_out_whether_a_level_is_low_asks_for_a_test(ask: Any, question: str) -> None:
+    decision = ask(question)
+
+    assert decision.outcome == PARTIAL, decision
+    assert "test" in decision.missing
