@@ -1620,14 +1620,18 @@ def with_earlier_drugs(
     if not ("which" in words or ("both" in words and _TAKING & words)):
         return question
     named = [c for c in question.concepts if _is_drug(vocabulary, c)]
-    if not named:
+    said = set(words_of(question.text))
+    on_both = "which" in words and "both" in said and bool(_TAKING & said)
+    if not named and not on_both:
         return question
     added = [
         Term(c, c.replace("_", " "), -1)
         for c in dict.fromkeys(earlier())
         if c not in named and _is_drug(vocabulary, c)
     ][: max(0, 2 - len(named))]
-    if not added:
+    if len(named) + len(added) < 2:
+        # "I'm on both. Which one is it?" after the answers on bisphosphonates and HRT:
+        # the two drugs spoken of last; with fewer, nothing to choose between.
         return question
     return replace(question, context=question.context + tuple(added), together=True, yes_no=False)
 
@@ -2376,7 +2380,16 @@ def decide(
         if cover.sentence is None or not own_topics or not property_asked:
             return False
         said = vocabulary.implied(_named_concepts(vocabulary, cover.sentence.text))
-        return bool(_subjects(vocabulary, said - asked_of)) and not own_about & said
+        others = _subjects(vocabulary, said - asked_of)
+        if not own_about & said:
+            return bool(others)
+        # How common it is, said of another subject's effect ("how common is hair loss in
+        # women?": bisphosphonates "have been reported to cause alopecia, although this
+        # is considered a rare side effect"), is not how common it is; said of a kind of
+        # what is asked about ("is hair loss from osteoporosis drugs rare?"), it is.
+        return COMMONNESS in asked_of and any(
+            not vocabulary.implied({s}) & own_topics for s in others
+        )
 
     def fit(cover: _Cover) -> float:
         entry = cover.candidate.entry
@@ -2411,7 +2424,11 @@ def decide(
         and any(c in e.subjects for e in knowledge.entries.values())
     ]
     about = [
-        c for c in covers if c.candidate.entry and set(topics) & set(c.candidate.entry.subjects)
+        # A sentence that leans on another subject leaves out what is asked of the
+        # question's own (how common it is), whatever its entry's subjects cover.
+        replace(c, missing=c.missing | (needed - own_topics)) if leans_on_another(c) else c
+        for c in covers
+        if c.candidate.entry and set(topics) & set(c.candidate.entry.subjects)
     ]
     if not about:
         best = min(covers, key=lambda c: len(c.missing), default=None)

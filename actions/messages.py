@@ -151,8 +151,11 @@ def attribution_entry(entry: Entry) -> str:
 
 
 def quoted_list(words: Sequence[str]) -> str:
-    """“a”, “b” or “c”: the user's own words, quoted."""
+    """“a”, “b” or “c”: the user's own words, quoted ("what you asked" when there are
+    none, so that a reply never fails for want of them)."""
     quoted = [f"“{w}”" for w in words]
+    if not quoted:
+        return "what you asked"
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 

@@ -14,7 +14,7 @@ from actions.answerability import (
     decide_tip,
     read_question,
 )
-from actions.concepts import load_vocabulary
+from actions.concepts import load_vocabulary, words_of
 from actions.constants import (
     SLOT_ANSWERABILITY,
     SLOT_LAST_ENTRY,
@@ -38,6 +38,10 @@ def last_was_tip(tracker: Tracker) -> bool:
     return isinstance(decision, dict) and str(decision.get("reason", "")).startswith(TIP)
 
 
+# A request for another tip than what was just said ("any other supplement tips?").
+_ANOTHER = frozenset("other another else more".split())  # noqa: SIM905
+
+
 def send_next_tip(
     dispatcher: CollectingDispatcher, tracker: Tracker, question: Question | None
 ) -> list[EventType]:
@@ -57,6 +61,10 @@ def send_next_tip(
     if question is None:
         question = read_question("", vocabulary)
     decision = decide_tip(question, tips, [*given, *quoted], vocabulary, knowledge)
+    if decision.tip is None and quoted and _ANOTHER & set(words_of(question.text)):
+        # "Any other supplement tips?" after the answer on vitamin D, the one tip on
+        # supplements: another tip, not the one just quoted.
+        decision = decide_tip(read_question("", vocabulary), tips, [*given, *quoted], vocabulary)
     if decision.tip is None and quoted:  # only the ones just quoted are left
         decision = decide_tip(question, tips, given, vocabulary, knowledge)
     record = [SlotSet(SLOT_ANSWERABILITY, decision.record())]

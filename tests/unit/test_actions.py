@@ -27,7 +27,7 @@ from actions.answering import (
 )
 from actions.feedback import feedback_buttons
 from actions.knowledge import load_knowledge
-from actions.messages import preface, send_decision
+from actions.messages import preface, quoted_list, send_decision
 from tests.unit.article import CALCIUM, EXERCISE, FOSAMAX, STEROIDS, TELOGEN
 
 TrackerFactory = Callable[..., Tracker]
@@ -998,3 +998,54 @@ def test_every_response_name_in_the_actions_is_in_the_domain(domain: dict[str, A
 )
 def test_every_action_is_declared_in_the_domain(domain: dict[str, Any], action: Action) -> None:
     assert action.name() in domain["actions"]
+
+
+def test_other_supplement_tips_after_the_vitamin_d_answer_give_another_tip(
+    conversation: Conversation,
+) -> None:
+    """The one tip on supplements is the vitamin D one just quoted: "other" asks for a
+    different one, not that one again."""
+    answer(conversation, "How much vitamin D do people usually take?", "ask_vitamin_d_dose")
+    tip = conversation.turn(ActionGiveTip(), "any other supplement tips?", "ask_tip")
+
+    assert responses(tip) == ["utter_tip"]
+    assert "Vitamin D" not in tip[0]["quote"]
+
+
+def test_supplement_tips_after_the_vitamin_d_answer_may_give_the_vitamin_d_tip(
+    conversation: Conversation,
+) -> None:
+    answer(conversation, "How much vitamin D do people usually take?", "ask_vitamin_d_dose")
+    tip = conversation.turn(ActionGiveTip(), "supplement tips?", "ask_tip")
+
+    assert responses(tip) == ["utter_tip"]
+    assert "Vitamin D" in tip[0]["quote"]
+
+
+@pytest.mark.parametrize(
+    ("words", "said"),
+    [
+        (["first"], "“first”"),
+        (["cost", "insurance"], "“cost” or “insurance”"),
+        ([], "what you asked"),
+    ],
+)
+def test_the_users_words_are_quoted_and_none_never_fails(words: list[str], said: str) -> None:
+    assert quoted_list(words) == said
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is it common for osteoporosis drugs to thin your hair?",
+        "Is hair loss from osteoporosis drugs rare?",
+        "how common is hair loss in women",
+    ],
+)
+def test_how_common_questions_about_a_drug_class_get_one_reply(
+    conversation: Conversation, text: str
+) -> None:
+    """They once crashed the action (a partial answer with nothing left uncovered)."""
+    reply = answer(conversation, text, "ask_bisphosphonates")
+
+    assert reply["response"] in ("utter_grounded_answer", "utter_partial_answer")

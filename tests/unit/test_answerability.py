@@ -2545,3 +2545,53 @@ def test_finding_out_whether_a_level_is_low_asks_for_a_test(ask: Any, question: 
 
     assert decision.outcome == PARTIAL, decision
     assert "test" in decision.missing
+
+
+def test_on_both_after_two_drugs_were_discussed_is_an_attribution(
+    knowledge: KnowledgeBase, vocabulary: Vocabulary, index: PassageIndex
+) -> None:
+    """ "I'm on both" names neither drug: they are the two the conversation spoke of."""
+    question = with_earlier_drugs(
+        read_question("I'm on both. Which one's making my hair fall out?", vocabulary),
+        lambda: ["hrt", "bisphosphonates"],
+        vocabulary,
+    )
+    decision = decide(question, knowledge, vocabulary, index)
+
+    assert decision.reason == ATTRIBUTION
+    assert {decision.entry.id, *(e.id for e in decision.also)} == {
+        "bisphosphonates",
+        "hrt_antiestrogen",
+    }
+
+
+def test_on_both_with_one_drug_discussed_is_no_attribution(vocabulary: Vocabulary) -> None:
+    question = read_question("I'm on both. Which one's making my hair fall out?", vocabulary)
+
+    assert not with_earlier_drugs(question, lambda: ["hrt"], vocabulary).together
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["how common is hair loss in women", "How common is hair loss, honestly?"],
+)
+def test_how_common_is_not_answered_by_how_rare_a_drugs_side_effect_is(
+    ask: Any, question: str
+) -> None:
+    """ "Although this is considered a rare side effect" is how rare hair loss is on
+    bisphosphonates, not how common hair loss is."""
+    decision = ask(question, intent="ask_bisphosphonates")
+
+    assert decision.outcome == PARTIAL, decision
+    assert decision.lead != VERDICT
+
+
+def test_how_common_hair_loss_is_on_the_drug_is_answered_by_its_rarity(ask: Any) -> None:
+    _assert_answered_from(ask("is hair loss from fosamax common?"), "bisphosphonates")
+
+
+def test_beats_compares(ask: Any) -> None:
+    decision = ask("Could you tell me whether strength training beats walking for bone density?")
+
+    assert decision.outcome == PARTIAL, decision
+    assert "comparison" in decision.missing
