@@ -318,14 +318,14 @@ _CONTRACTION = re.compile(r"(?:we|you|they)['’]re\b", re.IGNORECASE)
 # Yes/no questions that ask their "X or Y" of either.
 _OF_EITHER = frozenset("can could does do did is are was were will may might has have".split())  # noqa: SIM905
 _BRACKETS = re.compile(r"\s*\([^()]*\)")
-# A word or phrase the user quotes ("my pharmacist said it might be 'iatrogenic'"); not an
-# apostrophe inside a word ("I'm").
 # Old age, among whom the article says the two are commonly seen together.
 _OLD_AGE = frozenset("older elderly aging ageing seniors pensioners retirees".split())  # noqa: SIM905
 _AN_AGE = re.compile(r"\b([1-9]\d)\b")
 OLD_AGE_FROM = 50
-# What asks what something means, pointing at it ("what does that mean?").
+# What asks what something means ("what does that mean?", "what did she mean?").
 _MEANING = frozenset("mean means meant meaning".split())  # noqa: SIM905
+# A word or phrase the user quotes ("my pharmacist said it might be 'iatrogenic'"); not an
+# apostrophe inside a word ("I'm").
 _QUOTED = re.compile(r"(?<!\w)['\"“‘]([^'\"“”‘’]{2,60}?)['\"”’](?!\w)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _EMBEDDED = re.compile(r"\b(?:whether|if|why|how|what|which|who|when|where)\b", re.IGNORECASE)
@@ -1647,7 +1647,6 @@ def _generalised(vocabulary: Vocabulary, concepts: Iterable[str]) -> frozenset[s
     return frozenset(result)
 
 
-@lru_cache(maxsize=1024)
 @lru_cache(maxsize=1024)
 def _sentence_concepts(vocabulary: Vocabulary, sentence: str) -> frozenset[str]:
     """What a sentence says. An adverb of frequency inside a longer phrase of something
