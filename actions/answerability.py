@@ -576,6 +576,12 @@ def _clauses_before(text: str, asked: str) -> list[str]:
     return clauses[: starts[-1]] if starts else []
 
 
+def _read_last_clause_before(vocabulary: Vocabulary, text: str, asked: str) -> list[Term]:
+    """What the clause just before the part that asks says, in any sentence before it
+    ("The Paget disease of the bone" before "what is it?")."""
+    return vocabulary.read((_clauses_before(text, asked) or [""])[-1])
+
+
 def _claim(text: str) -> str:
     """What a tag question ("is that true?", "right?") asks about: the last sentence
     before it that says something ("I'm 49. A friend said the hormone shift can set off
@@ -927,7 +933,7 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         # "The Paget disease of the bone, what is it?": what "it" is, is the thing the
         # clause before names by a name no dictionary knows (not "nobody has told me what
         # it is", nor "like paper").
-        story_end = vocabulary.read((_clauses_before(text, asked) or [""])[-1])
+        story_end = _read_last_clause_before(vocabulary, text, asked)
         terms += [
             t
             for t in story_end
@@ -950,7 +956,7 @@ def read_question(text: str, vocabulary: Vocabulary) -> Question:
         # steroid?": "that" is what the story says happens last, which the article does
         # not know of; the answer must cover it. (Not "does that kind of activity help my
         # bones?", nor "are those two things related to menopause?".)
-        story_end = vocabulary.read((_clauses_before(text, asked) or [""])[-1])
+        story_end = _read_last_clause_before(vocabulary, text, asked)
         if story_end and not _kind(vocabulary, story_end[-1].concept):
             terms.append(replace(story_end[-1], asks=True, position=len(words)))
     # A general word ("the tablet", "these pills") stands for the story's subject; not a
@@ -1891,11 +1897,13 @@ def _cover(
     entry = candidate.entry
     base = _generalised(vocabulary, vocabulary.implied(entry.subjects)) if entry else frozenset()
 
-    both = frozenset(vocabulary.concepts[BOTH_CONDITIONS].implies)
+    together = (
+        frozenset({*vocabulary.concepts[BOTH_CONDITIONS].implies, LINK}) if one_alone else None
+    )
 
     def says(sentence: str) -> frozenset[str]:
         concepts = _sentence_concepts(vocabulary, sentence) - unsaid
-        if one_alone and both | {LINK} <= concepts:
+        if together is not None and together <= concepts:
             concepts -= {COMMONNESS}
         return concepts - (_purposes(vocabulary, sentence) & effects) if effects else concepts
 
