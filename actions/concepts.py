@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ from actions.knowledge import (
     load_knowledge,
     read_yaml,
 )
-from actions.retrieval import STOPWORDS, stem
+from actions.retrieval import CACHED_CHARS, CACHED_TEXTS, STOPWORDS, stem
 from actions.wordclasses import WordClasses, load_word_classes
 
 SHARED_VOCABULARY = "vocabulary.yml"
@@ -90,6 +90,14 @@ def _first_from(positions: list[int], at: int) -> int:
 
 
 def words_of(text: str) -> list[str]:
+    """`_words_of`, as a list of the caller's own."""
+    if len(text) > CACHED_CHARS:
+        return list(_words_of.__wrapped__(text))
+    return list(_words_of(text))
+
+
+@lru_cache(maxsize=CACHED_TEXTS)
+def _words_of(text: str) -> tuple[str, ...]:
     """Lower-case word and number tokens; apostrophes dropped ("doesn't" → "doesnt"),
     hyphens split ("weight-bearing" → "weight", "bearing") except before a number, which
     names something with the word ("omega-3" → "omega3", "b-12" → "b12"). A question
@@ -119,7 +127,7 @@ def words_of(text: str) -> list[str]:
     # "I heard it dose", "I think it dose": a verb after its subject at the very end.
     if len(words) > 2 and words[-1] == "dose" and words[-2] in _SUBJECT_PRONOUNS:
         words[-1] = "does"
-    return words
+    return tuple(words)
 
 
 def _within_one_edit(a: str, b: str) -> bool:
@@ -196,6 +204,7 @@ class Vocabulary:
     ) -> None:
         concepts = list(concepts)
         self.word_classes = word_classes
+        self._read_texts: dict[str, tuple[Term, ...]] = {}
         # The concepts some knowledge entry is about.
         self.entry_subjects = frozenset(entry_subjects)
         self.concepts: dict[str, Concept] = {}
@@ -405,7 +414,20 @@ class Vocabulary:
         )
 
     def read(self, text: str) -> list[Term]:
-        """The concepts `text` mentions, in order, without stop words or neutral words."""
+        """The concepts `text` mentions, in order, without stop words or neutral words.
+
+        Texts up to CACHED_CHARS long are remembered, CACHED_TEXTS at most: one message's
+        clauses and the article's sentences are read several times while it is decided."""
+        if len(text) > CACHED_CHARS:
+            return self._read(text)
+        terms = self._read_texts.get(text)
+        if terms is None:
+            if len(self._read_texts) >= CACHED_TEXTS:
+                self._read_texts.clear()
+            terms = self._read_texts[text] = tuple(self._read(text))
+        return list(terms)
+
+    def _read(self, text: str) -> list[Term]:
         words = words_of(text)
         spelled: list[str] = []
         known: list[bool] = []

@@ -34,6 +34,11 @@ STOPWORDS = frozenset(
 )
 _STEMMER = snowballstemmer.stemmer("english")
 
+# Texts up to this long are remembered (the article's sentences and the parts of a
+# message are read again and again while one message is decided); at most this many.
+CACHED_CHARS = 1000
+CACHED_TEXTS = 4096
+
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
@@ -43,8 +48,16 @@ def stem(word: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased content words, stemmed (Porter2) so that word forms match."""
+    if len(text) > CACHED_CHARS:
+        return list(_tokens.__wrapped__(text))
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=CACHED_TEXTS)
+def _tokens(text: str) -> tuple[str, ...]:
+    """`tokenize` of a text up to CACHED_CHARS long, remembered."""
     words = _WORD.findall(text.lower().replace("’", "'").replace("'", ""))
-    return _STEMMER.stemWords([w for w in words if w not in STOPWORDS])
+    return tuple(stem(w) for w in words if w not in STOPWORDS)
 
 
 @dataclass(frozen=True)

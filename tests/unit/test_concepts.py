@@ -15,7 +15,7 @@ import yaml
 from actions.answerability import ANSWER, decide, read_question
 from actions.concepts import MAX_SPELLING_TRIES, Vocabulary, words_of
 from actions.knowledge import KnowledgeBase
-from actions.retrieval import PassageIndex
+from actions.retrieval import CACHED_CHARS, CACHED_TEXTS, PassageIndex
 from actions.wordclasses import load_word_classes
 from scripts.nlu_examples import nlu_files
 from tests.conftest import PROJECT_DIR
@@ -294,3 +294,25 @@ def test_the_training_questions_are_answered_by_their_own_entry(
 
     assert len(examples) > 1800
     assert len(answered) / len(examples) >= 0.93
+
+
+def test_remembered_readings_are_the_callers_own_and_bounded(vocabulary: Vocabulary) -> None:
+    """Readings are remembered while a message is decided; a caller that changes what it
+    got back changes nothing for the next caller, and a long message is not remembered."""
+    first = words_of("Does vitamin D help hair?")
+    first.append("changed")
+    assert words_of("Does vitamin D help hair?") == ["does", "vitamin", "d", "help", "hair"]
+    terms = vocabulary.read("Does vitamin D help hair?")
+    terms.clear()
+    assert (
+        [t.concept for t in vocabulary.read("Does vitamin D help hair?")]
+        == [t.concept for t in vocabulary._read("Does vitamin D help hair?")]
+        != []
+    )
+    long_message = "calcium " * (CACHED_CHARS // 8 + 1)
+    remembered = len(vocabulary._read_texts)
+    assert len(vocabulary.read(long_message)) == CACHED_CHARS // 8 + 1
+    assert len(vocabulary._read_texts) == remembered
+    for n in range(CACHED_TEXTS + 1):
+        vocabulary.read(f"calcium {n}")
+    assert len(vocabulary._read_texts) <= CACHED_TEXTS
