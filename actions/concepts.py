@@ -306,6 +306,10 @@ class Vocabulary:
 
     def implied(self, concepts: Iterable[str]) -> frozenset[str]:
         """`concepts` with everything they imply ("hair_loss" implies "hair")."""
+        return self._implied(frozenset(concepts))
+
+    @lru_cache(maxsize=CACHED_TEXTS)  # noqa: B019 (the vocabulary lives as long as the process)
+    def _implied(self, concepts: frozenset[str]) -> frozenset[str]:
         result: set[str] = set()
         todo = list(concepts)
         while todo:

@@ -77,6 +77,8 @@ class PassageIndex:
             tokenize(p.quote.text + " " + p.quote.section.heading) for p in self.passages
         ]
         self._bm25 = BM25Okapi(self._terms)
+        self._doc_len = np.array(self._bm25.doc_len)
+        self._scores_of_term: dict[str, np.ndarray] = {}
         # Runs of three content words that only one sentence has, with two words that at
         # most two have ("third common pathway"; not "bone loss and hair", nor "linking
         # osteoporosis and hair", which any question about a link may say).
@@ -94,12 +96,31 @@ class PassageIndex:
             if len(texts) == 1 and sum(spread[t] <= 2 for t in run) >= 2
         }
 
+    def _term_scores(self, term: str) -> np.ndarray:
+        """One query term's part of every passage's BM25 score, computed as
+        `BM25Okapi.get_scores` computes it (the same floats), and remembered."""
+        scores = self._scores_of_term.get(term)
+        if scores is None:
+            bm25 = self._bm25
+            frequency = np.array([(doc.get(term) or 0) for doc in bm25.doc_freqs])
+            scores = (bm25.idf.get(term) or 0) * (
+                frequency
+                * (bm25.k1 + 1)
+                / (frequency + bm25.k1 * (1 - bm25.b + bm25.b * self._doc_len / bm25.avgdl))
+            )
+            if len(self._scores_of_term) >= CACHED_TEXTS:
+                self._scores_of_term.clear()
+            self._scores_of_term[term] = scores
+        return scores
+
     def ranked(self, query: str, limit: int = 3) -> list[Hit]:
         """The `limit` best passages for `query`, best first (none without content words)."""
         own = tokenize(query)
         if not own:
             return []
-        scores = self._bm25.get_scores(own)
+        scores = np.zeros(len(self.passages))
+        for term in own:  # BM25Okapi.get_scores, with each term's part remembered
+            scores += self._term_scores(term)
         distinct = set(own)
         order = np.argsort(-scores, kind="stable")[:limit]
         return [

@@ -84,6 +84,15 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         if self.retention_days < 0:
             raise ValueError(f"retention_days must be 0 (keep) or more, not {retention_days}")
         self._next_sweep = 0.0
+        # On PostgreSQL the row count and the new rows are one statement each, atomic on
+        # its own: without a transaction around it each is one round trip to the server,
+        # not three (BEGIN, the statement, COMMIT or ROLLBACK). SQLite writes several rows
+        # as several statements, so there they stay in one transaction.
+        self._statements = (
+            self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self.engine.dialect.name == "postgresql"
+            else self.engine
+        )
         self.delete_expired()
 
     @contextlib.contextmanager
@@ -146,7 +155,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     def _rows(self, sender_id: str) -> int:
         events = self.SQLEvent.__table__
         count = sa.select(sa.func.count()).where(events.c.sender_id == sender_id)
-        with self.engine.connect() as connection:
+        with self._statements.connect() as connection:
             return int(connection.execute(count).scalar() or 0)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -162,7 +171,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             new = itertools.islice(tracker.events, cached.stored, len(tracker.events))
             rows = [_row(tracker.sender_id, event) for event in new]
             if rows:
-                with self.engine.begin() as connection:
+                with self._statements.begin() as connection:
                     connection.execute(self.SQLEvent.__table__.insert(), rows)
             total = cached.rows + len(rows)
         if one_session:

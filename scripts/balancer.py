@@ -3,7 +3,7 @@ goes to the next backend in turn, and its bytes are copied both ways.
 
 It balances connections, as a layer-4 balancer does (deploy/nginx.conf balances
 requests); the benchmark's users keep one connection each, so they are spread evenly.
-It listens on 127.0.0.1 only.
+It listens on 127.0.0.1 only, and runs on uvloop, as Sanic does, to cost the machine little.
 
 Run: python -m scripts.balancer PORT BACKEND_PORT [BACKEND_PORT ...]
 """
@@ -15,6 +15,8 @@ import contextlib
 import itertools
 import sys
 from collections.abc import Sequence
+
+import uvloop
 
 CHUNK = 64 * 1024
 
@@ -54,7 +56,7 @@ def main(argv: Sequence[str]) -> None:
         sys.exit("usage: python -m scripts.balancer PORT BACKEND_PORT [BACKEND_PORT ...]")
     port, *backends = (int(a) for a in argv)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(port, backends))
+        uvloop.run(serve(port, backends))
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+import uvloop
 import yaml
 
 from actions.knowledge import load_knowledge
@@ -126,8 +127,9 @@ def chat(bot: Bot, texts: list[str], users: int, messages: int) -> tuple[list[fl
     connection, `messages` in all, a new conversation every CONVERSATION_TURNS messages:
     the latency of every message (ms) and the time it all took (s).
 
-    The users are asyncio tasks in this one process, so the load generator costs little
-    of the machine's two cores (threads with `requests` took a third of a core).
+    The users are asyncio tasks in this one process, on uvloop (Sanic's loop too), so the
+    load generator costs little of the machine's two cores (threads with `requests` took
+    a third of a core).
     """
     per_user = max(1, math.ceil(messages / users))
 
@@ -157,7 +159,7 @@ def chat(bot: Bot, texts: list[str], users: int, messages: int) -> tuple[list[fl
             await asyncio.gather(*(s.close() for s in sessions))
         return latencies, elapsed
 
-    return asyncio.run(run())
+    return uvloop.run(run())
 
 
 def sequential(bot: Bot, texts: list[str], count: int) -> dict[str, float]:
