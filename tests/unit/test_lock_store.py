@@ -128,3 +128,22 @@ def test_unreachable_redis_is_a_lock_error() -> None:
 
     with pytest.raises(LockError):
         asyncio.run(run())
+
+
+@pytest.mark.parametrize(
+    "conversation",
+    ["👩‍⚕️ sender", "患者-42", "x" * 10_000, "a:queue", "slack T1 C2 1700000000.0001", ""],
+)
+def test_any_sender_id_a_channel_accepts_gets_its_own_lock(prefix: str, conversation: str) -> None:
+    """Emoji, other scripts, very long ids and ids that look like the store's own key
+    names each get a lock of their own, and leave nothing behind."""
+
+    async def run() -> float:
+        store = _store(prefix)
+        async with store.lock(conversation):
+            started = time.monotonic()
+            async with store.lock(conversation + ":other"):  # another conversation
+                return time.monotonic() - started
+
+    assert asyncio.run(run()) < 0.5
+    assert _keys(prefix) == []
