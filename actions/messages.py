@@ -150,12 +150,24 @@ def attribution_entry(entry: Entry) -> str:
     )
 
 
+# The user's words quoted back: each cut to this many characters, and at most this many
+# of them, so that a pasted wall of text is not repeated in the reply.
+QUOTED_WORD_CHARS = 40
+QUOTED_WORDS = 5
+
+
 def quoted_list(words: Sequence[str]) -> str:
     """“a”, “b” or “c”: the user's own words, quoted ("what you asked" when there are
-    none, so that a reply never fails for want of them)."""
-    quoted = [f"“{w}”" for w in words]
+    none, so that a reply never fails for want of them). A word longer than
+    QUOTED_WORD_CHARS ends in "…"; beyond QUOTED_WORDS words, "or other words"."""
+    quoted = [
+        f"“{w if len(w) <= QUOTED_WORD_CHARS else w[: QUOTED_WORD_CHARS - 1] + '…'}”"
+        for w in words[:QUOTED_WORDS]
+    ]
     if not quoted:
         return "what you asked"
+    if len(words) > QUOTED_WORDS:
+        return ", ".join(quoted) + " or other words"
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 

@@ -1028,10 +1028,28 @@ def test_supplement_tips_after_the_vitamin_d_answer_may_give_the_vitamin_d_tip(
         (["first"], "“first”"),
         (["cost", "insurance"], "“cost” or “insurance”"),
         ([], "what you asked"),
+        (["x" * 5000], f"“{'x' * 39}…”"),
+        (
+            ["a", "b", "c", "d", "e", "f", "g"],
+            "“a”, “b”, “c”, “d”, “e” or other words",
+        ),
     ],
 )
 def test_the_users_words_are_quoted_and_none_never_fails(words: list[str], said: str) -> None:
     assert quoted_list(words) == said
+
+
+def test_a_pasted_wall_of_one_word_after_an_answer_gets_a_reply_of_usual_length(
+    conversation: Conversation,
+) -> None:
+    """A follow-up that is one 5,000-letter word: the reply says the article does not
+    cover it without repeating all of it (Telegram takes at most 4,096 characters)."""
+    answer(conversation, "Does osteoporosis cause hair loss?", "ask_causal_link")
+    reply = answer(conversation, "x" * 5000, "ask_followup")
+
+    assert reply["response"] == "utter_partial_answer"
+    assert reply["uncovered"] == f"“{'x' * 39}…”"
+    assert all(len(str(value)) < 1000 for value in reply.values())
 
 
 @pytest.mark.parametrize(
