@@ -37,7 +37,7 @@ from actions.knowledge import (
     load_knowledge,
     read_yaml,
 )
-from actions.retrieval import CACHED_CHARS, CACHED_TEXTS, STOPWORDS, stem
+from actions.retrieval import CACHED_TEXTS, STOPWORDS, remembered, stem
 from actions.wordclasses import WordClasses, load_word_classes
 
 SHARED_VOCABULARY = "vocabulary.yml"
@@ -91,12 +91,10 @@ def _first_from(positions: list[int], at: int) -> int:
 
 def words_of(text: str) -> list[str]:
     """`_words_of`, as a list of the caller's own."""
-    if len(text) > CACHED_CHARS:
-        return list(_words_of.__wrapped__(text))
     return list(_words_of(text))
 
 
-@lru_cache(maxsize=CACHED_TEXTS)
+@remembered
 def _words_of(text: str) -> tuple[str, ...]:
     """Lower-case word and number tokens; apostrophes dropped ("doesn't" → "doesnt"),
     hyphens split ("weight-bearing" → "weight", "bearing") except before a number, which
@@ -204,7 +202,6 @@ class Vocabulary:
     ) -> None:
         concepts = list(concepts)
         self.word_classes = word_classes
-        self._read_texts: dict[str, tuple[Term, ...]] = {}
         # The concepts some knowledge entry is about.
         self.entry_subjects = frozenset(entry_subjects)
         self.concepts: dict[str, Concept] = {}
@@ -418,20 +415,11 @@ class Vocabulary:
         )
 
     def read(self, text: str) -> list[Term]:
-        """The concepts `text` mentions, in order, without stop words or neutral words.
+        """The concepts `text` mentions, in order, without stop words or neutral words."""
+        return list(self._read(text))
 
-        Texts up to CACHED_CHARS long are remembered, CACHED_TEXTS at most: one message's
-        clauses and the article's sentences are read several times while it is decided."""
-        if len(text) > CACHED_CHARS:
-            return self._read(text)
-        terms = self._read_texts.get(text)
-        if terms is None:
-            if len(self._read_texts) >= CACHED_TEXTS:
-                self._read_texts.clear()
-            terms = self._read_texts[text] = tuple(self._read(text))
-        return list(terms)
-
-    def _read(self, text: str) -> list[Term]:
+    @remembered  # keyed by the vocabulary too, which lives as long as the process
+    def _read(self, text: str) -> tuple[Term, ...]:
         words = words_of(text)
         spelled: list[str] = []
         known: list[bool] = []
@@ -510,7 +498,7 @@ class Vocabulary:
                     asks = self._asks(meant, following, last, previous, spell)
                     terms.append(Term(self._article_stem(meant), word, i, known[i], asks))
                 k += 1
-        return _loss_of_hair(_thinning_of_bone(terms))
+        return tuple(_loss_of_hair(_thinning_of_bone(terms)))
 
     def _article_stem(self, word: str) -> str:
         """The stem of `word`, or of the article's word it derives from ("failure" is

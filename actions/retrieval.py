@@ -8,9 +8,10 @@ there, by what it covers, not by its score.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, lru_cache, wraps
+from typing import Any, TypeVar
 
 import numpy as np
 import snowballstemmer
@@ -39,6 +40,24 @@ _STEMMER = snowballstemmer.stemmer("english")
 CACHED_CHARS = 1000
 CACHED_TEXTS = 4096
 
+_Result = TypeVar("_Result")
+
+
+def remembered(function: Callable[..., _Result]) -> Callable[..., _Result]:
+    """`function`, whose last argument is a text, with its results for texts up to
+    CACHED_CHARS long remembered (CACHED_TEXTS at most, least recently used first out).
+    Its results must not be changed by callers: return tuples."""
+    cached = lru_cache(maxsize=CACHED_TEXTS)(function)
+
+    @wraps(function)
+    def short_texts_remembered(*args: Any) -> _Result:
+        if len(args[-1]) > CACHED_CHARS:
+            return function(*args)
+        return cached(*args)
+
+    short_texts_remembered.cache_info = cached.cache_info  # type: ignore[attr-defined]
+    return short_texts_remembered
+
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
@@ -48,14 +67,11 @@ def stem(word: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased content words, stemmed (Porter2) so that word forms match."""
-    if len(text) > CACHED_CHARS:
-        return list(_tokens.__wrapped__(text))
     return list(_tokens(text))
 
 
-@lru_cache(maxsize=CACHED_TEXTS)
+@remembered
 def _tokens(text: str) -> tuple[str, ...]:
-    """`tokenize` of a text up to CACHED_CHARS long, remembered."""
     words = _WORD.findall(text.lower().replace("’", "'").replace("'", ""))
     return tuple(stem(w) for w in words if w not in STOPWORDS)
 
@@ -77,8 +93,6 @@ class PassageIndex:
             tokenize(p.quote.text + " " + p.quote.section.heading) for p in self.passages
         ]
         self._bm25 = BM25Okapi(self._terms)
-        self._doc_len = np.array(self._bm25.doc_len)
-        self._scores_of_term: dict[str, np.ndarray] = {}
         # Runs of three content words that only one sentence has, with two words that at
         # most two have ("third common pathway"; not "bone loss and hair", nor "linking
         # osteoporosis and hair", which any question about a link may say).
@@ -96,22 +110,11 @@ class PassageIndex:
             if len(texts) == 1 and sum(spread[t] <= 2 for t in run) >= 2
         }
 
+    @remembered  # keyed by the index too: one per process
     def _term_scores(self, term: str) -> np.ndarray:
-        """One query term's part of every passage's BM25 score, computed as
-        `BM25Okapi.get_scores` computes it (the same floats), and remembered."""
-        scores = self._scores_of_term.get(term)
-        if scores is None:
-            bm25 = self._bm25
-            frequency = np.array([(doc.get(term) or 0) for doc in bm25.doc_freqs])
-            scores = (bm25.idf.get(term) or 0) * (
-                frequency
-                * (bm25.k1 + 1)
-                / (frequency + bm25.k1 * (1 - bm25.b + bm25.b * self._doc_len / bm25.avgdl))
-            )
-            if len(self._scores_of_term) >= CACHED_TEXTS:
-                self._scores_of_term.clear()
-            self._scores_of_term[term] = scores
-        return scores
+        """One query term's part of every passage's BM25 score: summed over the query's
+        terms in order, the same floats as `BM25Okapi.get_scores` of the whole query."""
+        return self._bm25.get_scores([term])
 
     def ranked(self, query: str, limit: int = 3) -> list[Hit]:
         """The `limit` best passages for `query`, best first (none without content words)."""
@@ -119,7 +122,7 @@ class PassageIndex:
         if not own:
             return []
         scores = np.zeros(len(self.passages))
-        for term in own:  # BM25Okapi.get_scores, with each term's part remembered
+        for term in own:
             scores += self._term_scores(term)
         distinct = set(own)
         order = np.argsort(-scores, kind="stable")[:limit]

@@ -310,9 +310,10 @@ def test_remembered_readings_are_the_callers_own_and_bounded(vocabulary: Vocabul
         != []
     )
     long_message = "calcium " * (CACHED_CHARS // 8 + 1)
-    remembered = len(vocabulary._read_texts)
+    readings = Vocabulary._read.cache_info  # type: ignore[attr-defined]
+    remembered = readings().currsize
     assert len(vocabulary.read(long_message)) == CACHED_CHARS // 8 + 1
-    assert len(vocabulary._read_texts) == remembered
+    assert readings().currsize == remembered
     for n in range(CACHED_TEXTS + 1):
         vocabulary.read(f"calcium {n}")
-    assert len(vocabulary._read_texts) <= CACHED_TEXTS
+    assert readings().currsize <= CACHED_TEXTS
